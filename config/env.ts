@@ -1,0 +1,150 @@
+/**
+ * The one place that reads the process environment.
+ *
+ * Every variable is described here; `loadConfig` parses them once with zod and
+ * either returns a frozen, typed object or throws a `ConfigError` whose message
+ * names each bad variable and says what it expects.
+ */
+import { z } from 'zod';
+import { isValidTimeZone } from '../src/domain/time-zone.js';
+import { isoDurationSchema } from '../src/domain/duration.js';
+import { TokenSpecSchema } from '../src/domain/auth.js';
+
+const list = (description: string) =>
+  z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .describe(description);
+
+const bool = (fallback: boolean, description: string) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .describe(description);
+
+const timeZone = (fallback: string, description: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine(isValidTimeZone, { message: 'expected an IANA time zone such as Asia/Jakarta' })
+    .describe(description);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the API (0 picks a free one)'),
+  HOST: z.string().default('0.0.0.0').describe('Interface the API listens on'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379').describe('Redis server'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, dot, dash or underscore')
+    .default('followup')
+    .describe('Prefix of every Redis key; it is hash-tagged as {prefix} for Redis Cluster'),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL' })
+    .optional()
+    .describe('SMTP server; when unset, mail is written as .eml files to OUTBOX_DIR'),
+  OUTBOX_DIR: z.string().default('outbox').describe('Folder for .eml files when SMTP_URL is unset'),
+  MAIL_FROM: z.string().default('Follow-up <followup@localhost>').describe('From address of every message'),
+  PUBLIC_BASE_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional().describe('Base URL used in links inside mail; defaults to http://localhost:PORT'),
+  API_TOKENS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON array of {name, token, role, parties?}' });
+        return z.NEVER;
+      }
+      const result = z.array(TokenSpecSchema).min(1).safeParse(parsed);
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          ctx.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(root)'}: ${issue.message}` });
+        }
+        return z.NEVER;
+      }
+      return result.data;
+    })
+    .describe('JSON array of bearer tokens; when unset, an admin token is generated at first start and printed once'),
+  ACTION_LINK_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    .optional()
+    .describe('HMAC secret of the one-click links in mail; when unset, one is generated and kept in Redis'),
+  SEED: z.enum(['2009', 'none']).default('2009').describe('Load the 2009 meeting when the store is empty, or none'),
+  BODY_LIMIT: z.string().default('100kb').describe('Largest accepted request body'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('json in production, pretty otherwise'),
+
+  REMINDER_BEFORE: list('Default reminder steps before the deadline, ISO 8601 durations').pipe(
+    z.array(isoDurationSchema),
+  ),
+  REMINDER_ON_DUE: bool(true, 'Send a notice on the day of the deadline'),
+  REMINDER_OVERDUE_EVERY: isoDurationSchema.default('P7D').describe('Interval of overdue follow-ups'),
+  REMINDER_OVERDUE_MAX: z.coerce.number().int().min(0).max(52).default(4).describe('Most overdue follow-ups'),
+  REMINDER_ESCALATE_AFTER: isoDurationSchema.default('P14D').describe('Overdue time after which the co-chairs are copied'),
+  REMINDER_SEND_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$|^exact$/, 'expected HH:MM or "exact"')
+    .default('09:00')
+    .describe('Local send hour of reminders, or "exact" to send at the planned instant'),
+  REMINDER_QUIET_DAYS: z
+    .string()
+    .default('6,0')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int().min(0).max(6)))
+    .describe('Days on which no reminder is sent, 0 = Sunday … 6 = Saturday; empty turns it off'),
+  CATCH_UP_WINDOW: isoDurationSchema.default('PT12H').describe('Missed sends older than this are recorded as skipped'),
+  FULL_RECONCILE_EVERY: isoDurationSchema.default('PT15M').describe('Interval of the periodic full reconcile'),
+
+  DIGEST_CRON: z.string().default('0 9 * * 1').describe('Cron pattern of the weekly digest'),
+  DIGEST_TZ: timeZone('Asia/Jakarta', 'Time zone of DIGEST_CRON'),
+  DIGEST_STEERING_GROUP: list('Steering-group addresses that receive the digest').pipe(z.array(z.email())),
+  DIGEST_PARTY_OPT_IN: list('Party ids whose focal points get a digest of their own items'),
+  DIGEST_EMPTY: z.enum(['short', 'skip']).default('short').describe('On a week without changes: send a short digest, or nothing'),
+
+  METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token for /metrics; when unset an admin token is required'),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('Serve /metrics on this separate port instead'),
+  STATUS_PAGE: z.enum(['public', 'token']).default('public').describe('Whether the status page at / is public or needs a viewer token'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Bound on graceful shutdown'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export type Config = Readonly<Env & { PUBLIC_BASE_URL: string }>;
+
+/** Names and descriptions of every variable, for the README and `--help`. */
+export const envDescriptions: ReadonlyArray<{ name: string; description: string }> = Object.entries(
+  EnvSchema.shape,
+).map(([name, schema]) => ({ name, description: (schema as z.ZodType).description ?? '' }));
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n') +
+        '\nSee the configuration table in README.md.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse an environment once. Throws `ConfigError` naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = { ...env };
+  if (input.REMINDER_BEFORE === undefined) input.REMINDER_BEFORE = 'P30D,P14D,P7D,P1D';
+  const result = EnvSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
+    );
+  }
+  const data = result.data;
+  return Object.freeze({
+    ...data,
+    PUBLIC_BASE_URL: (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, ''),
+  });
+}

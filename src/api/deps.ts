@@ -1,0 +1,28 @@
+/** Everything the API needs, injected by the entry point (or a test). */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/env.js';
+import type { Clock } from '../domain/clock.js';
+import type { Authenticator } from '../store/auth-store.js';
+import type { CommitmentStore } from '../store/commitment-store.js';
+import type { Keys } from '../store/keys.js';
+import type { MeetingStore, PartyStore } from '../store/party-store.js';
+
+/** Called after every committed change, to reschedule reminders (see jobs/). */
+export interface ChangeListener {
+  commitmentChanged(commitmentId: string): Promise<void>;
+}
+
+export interface AppDeps {
+  config: Config;
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+  logger: Logger;
+  auth: Authenticator;
+  commitments: CommitmentStore;
+  parties: PartyStore;
+  meetings: MeetingStore;
+  /** Optional: the reminder scheduler. Without it, changes are picked up by the periodic full reconcile. */
+  onChange?: ChangeListener;
+}

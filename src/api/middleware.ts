@@ -1,0 +1,77 @@
+/** Authentication, authorisation and input parsing for the routes. */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { canWrite, type Principal, type Role } from '../domain/auth.js';
+import { AppError, fieldErrors } from '../domain/errors.js';
+import type { Authenticator } from '../store/auth-store.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      principal?: Principal;
+    }
+  }
+}
+
+/** Require a valid bearer token; 401 otherwise. */
+export function authenticate(auth: Authenticator): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return next(new AppError('unauthenticated', 'Send Authorization: Bearer <token>.'));
+    const principal = await auth.authenticate(match[1]!);
+    if (!principal) return next(new AppError('unauthenticated', 'The token is not valid.'));
+    req.principal = principal;
+    next();
+  };
+}
+
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new AppError('unauthenticated', 'Send Authorization: Bearer <token>.');
+  return req.principal;
+}
+
+/** Allow only these roles; 403 otherwise. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const p = principalOf(req);
+    if (!roles.includes(p.role)) return next(new AppError('forbidden', `The ${p.role} role may not do this.`));
+    next();
+  };
+}
+
+export const requireWriter: RequestHandler = (req, _res, next) => {
+  const p = principalOf(req);
+  if (!canWrite(p)) return next(new AppError('forbidden', `The ${p.role} role may only read.`));
+  next();
+};
+
+/** Parse with zod, or throw a 400 naming every bad field. */
+export function parse<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {
+  const result = schema.safeParse(data ?? (where === 'body' ? undefined : {}));
+  if (!result.success) {
+    throw new AppError('validation', `The request ${where} is not valid.`, fieldErrors(result.error.issues, where === 'body' ? '' : where));
+  }
+  return result.data;
+}
+
+/** Bodies must be JSON: 415 otherwise. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    return next(new AppError('unsupported_media_type', 'Send the body as application/json.', [{ path: 'Content-Type', message: 'expected application/json' }]));
+  }
+  next();
+};
+
+/** The version an If-Match header asks for, or undefined when there is none. */
+export function ifMatchVersion(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!m) throw new AppError('validation', 'If-Match must be an ETag from a previous response, such as "3".', [{ path: 'If-Match', message: 'expected an ETag such as "3"' }]);
+  return Number(m[1]);
+}
+
+export const etag = (version: number) => `"${version}"`;

@@ -1,0 +1,42 @@
+/**
+ * Deadlines: none, a calendar date in an IANA zone, or an exact instant. Pure.
+ *
+ * A date deadline ends at 23:59:59.999 local time on that date, so "by 31
+ * December 2009 in Jakarta" is 2009-12-31T16:59:59.999Z.
+ */
+import { z } from 'zod';
+import { TZDate } from '@date-fns/tz';
+import { endOfDay, isValid, parseISO } from 'date-fns';
+import { timeZoneSchema } from './party.js';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => isValid(parseISO(s)) && parseISO(s).toISOString().startsWith(s), { message: 'expected a real calendar date' });
+
+export const DateDueSchema = z.strictObject({ date: isoDate, timeZone: timeZoneSchema });
+export const InstantDueSchema = z.strictObject({
+  at: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant such as 2026-11-26T18:30:00Z' }),
+});
+export const DueSchema = z.union([DateDueSchema, InstantDueSchema]).nullable();
+export type Due = z.infer<typeof DueSchema>;
+
+export const isoDateSchema = isoDate;
+
+/** The instant a deadline ends, or null when there is none. */
+export function dueInstant(due: Due): Date | null {
+  if (due === null) return null;
+  if ('at' in due) return new Date(due.at);
+  const [y, m, d] = due.date.split('-').map(Number) as [number, number, number];
+  return new Date(endOfDay(new TZDate(y, m - 1, d, due.timeZone)).getTime());
+}
+
+/** Normalise an instant deadline to a UTC ISO string, so equal deadlines compare equal. */
+export function normaliseDue(due: Due): Due {
+  if (due !== null && 'at' in due) return { at: new Date(due.at).toISOString() };
+  return due;
+}
+
+export function sameDue(a: Due, b: Due): boolean {
+  return JSON.stringify(normaliseDue(a)) === JSON.stringify(normaliseDue(b));
+}

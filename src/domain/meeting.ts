@@ -1,0 +1,36 @@
+/** Meetings and the meeting file that imports one with its parties and commitments. Pure. */
+import { z } from 'zod';
+import { CommitmentInputSchema, SlugSchema } from './commitment.js';
+import { isoDateSchema } from './deadline.js';
+import { PartySchema } from './party.js';
+
+export const MeetingSchema = z.strictObject({
+  id: SlugSchema,
+  title: z.string().min(3).max(300),
+  place: z.string().max(200).default(''),
+  startDate: isoDateSchema,
+  endDate: isoDateSchema,
+  source: z.strictObject({ title: z.string().max(300), document: z.string().max(500).optional(), url: z.url().optional() }),
+  notes: z.array(z.string().max(2000)).default([]),
+});
+export type Meeting = z.infer<typeof MeetingSchema>;
+
+/** A meeting file: the meeting, the parties it names, and what it agreed. */
+export const MeetingFileSchema = z
+  .strictObject({
+    meeting: MeetingSchema,
+    parties: z.array(PartySchema).max(500).default([]),
+    commitments: z.array(CommitmentInputSchema.omit({ meetingId: true })).max(50_000),
+  })
+  .superRefine((file, ctx) => {
+    if (file.meeting.endDate < file.meeting.startDate) {
+      ctx.addIssue({ code: 'custom', path: ['meeting', 'endDate'], message: 'expected endDate on or after startDate' });
+    }
+    const ids = new Set<string>();
+    file.commitments.forEach((c, i) => {
+      if (c.id === undefined) return;
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['commitments', i, 'id'], message: `duplicate id ${c.id}` });
+      ids.add(c.id);
+    });
+  });
+export type MeetingFile = z.infer<typeof MeetingFileSchema>;

@@ -1,0 +1,58 @@
+/**
+ * API tokens and generated secrets on Redis.
+ *
+ * Only SHA-256 hashes of tokens are stored. Operator tokens from API_TOKENS
+ * are compared in constant time; a generated admin token is looked up by its
+ * hash, which reveals nothing about the token itself.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Principal, TokenSpec } from '../domain/auth.js';
+import type { Keys } from './keys.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+export interface Authenticator {
+  authenticate(token: string): Promise<Principal | null>;
+}
+
+/** Authenticate against operator-configured tokens, or else the generated ones kept in Redis. */
+export function createAuthenticator(redis: Redis, keys: Keys, specs: readonly TokenSpec[] | undefined): Authenticator {
+  const configured = (specs ?? []).map((s) => ({
+    hash: sha256(s.token),
+    principal: { name: s.name, role: s.role, ...(s.role === 'editor' ? { parties: s.parties ?? [] } : {}) } satisfies Principal,
+  }));
+  return {
+    async authenticate(token) {
+      const hash = sha256(token);
+      if (configured.length > 0) {
+        let found: Principal | null = null;
+        // Compare against every entry, without stopping early, so timing says nothing.
+        for (const c of configured) if (timingSafeEqual(c.hash, hash)) found = c.principal;
+        return found;
+      }
+      const stored = await redis.hget(keys.tokens, hash.toString('hex'));
+      return stored ? (JSON.parse(stored) as Principal) : null;
+    },
+  };
+}
+
+/**
+ * At first start without API_TOKENS, generate an admin token. Returns the token
+ * only to the one process that created it (so it is printed once), else null.
+ */
+export async function ensureGeneratedAdminToken(redis: Redis, keys: Keys): Promise<string | null> {
+  const token = `fu_${randomBytes(24).toString('base64url')}`;
+  const principal: Principal = { name: 'generated-admin', role: 'admin' };
+  const created = await redis.hsetnx(keys.tokens, '__admin', sha256(token).toString('hex'));
+  if (!created) return null;
+  await redis.hset(keys.tokens, sha256(token).toString('hex'), JSON.stringify(principal));
+  return token;
+}
+
+/** A secret shared by every process: the configured one, or one generated once and kept in Redis. */
+export async function sharedSecret(redis: Redis, keys: Keys, name: string, configured?: string): Promise<string> {
+  if (configured) return configured;
+  await redis.set(keys.secret(name), randomBytes(32).toString('base64url'), 'NX');
+  return (await redis.get(keys.secret(name)))!;
+}

@@ -1,0 +1,244 @@
+/**
+ * The commitment repository on Redis.
+ *
+ * Each write is one Lua script: it checks the version, stores the document,
+ * updates the indexes and appends the events, all or nothing.
+ */
+import type { Redis } from 'ioredis';
+import { AppError } from '../domain/errors.js';
+import { dueInstant } from '../domain/deadline.js';
+import { partiesOf, type Change, type Commitment } from '../domain/commitment.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { Status } from '../domain/status.js';
+import type { Keys } from './keys.js';
+import { withScripts } from './scripts.js';
+
+export interface CommitmentFilter {
+  status?: Status[];
+  /** Commitments led by or including any of these parties. */
+  parties?: string[];
+  meetingId?: string;
+  overdue?: boolean;
+  /** Inclusive bounds on the deadline instant, epoch ms. */
+  dueBefore?: number;
+  dueAfter?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+type IndexOp = ['sadd' | 'srem' | 'zadd' | 'zrem', string, string, number];
+
+function indexEntries(keys: Keys, c: Commitment | null): { sets: Set<string>; due: number | null } {
+  if (!c) return { sets: new Set(), due: null };
+  const sets = new Set<string>([keys.byStatus(c.status), keys.byMeeting(c.meetingId)]);
+  for (const p of partiesOf(c)) sets.add(keys.byParty(p));
+  return { sets, due: dueInstant(c.due)?.getTime() ?? null };
+}
+
+function indexOps(keys: Keys, before: Commitment | null, after: Commitment): IndexOp[] {
+  const a = indexEntries(keys, before);
+  const b = indexEntries(keys, after);
+  const ops: IndexOp[] = [];
+  for (const k of a.sets) if (!b.sets.has(k)) ops.push(['srem', k, after.id, 0]);
+  for (const k of b.sets) if (!a.sets.has(k)) ops.push(['sadd', k, after.id, 0]);
+  if (b.due === null && a.due !== null) ops.push(['zrem', keys.byDue, after.id, 0]);
+  if (b.due !== null && b.due !== a.due) ops.push(['zadd', keys.byDue, after.id, b.due]);
+  if (!before) ops.push(['zadd', keys.allCommitments, after.id, 0]);
+  return ops;
+}
+
+const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z0-9-]+$/.test(id)) throw new AppError('validation', 'The cursor is not valid.', [{ path: 'cursor', message: 'expected a cursor from nextCursor' }]);
+  return id;
+}
+
+export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
+  const redis = withScripts(redisClient);
+
+  async function write(mode: 'create' | 'update', before: Commitment | null, after: Commitment, events: DomainEvent[]) {
+    const ops = indexOps(keys, before, after);
+    const scriptKeys = [keys.commitment(after.id), keys.history(after.id), keys.events];
+    const keyIndex = new Map<string, number>();
+    const argOps: (string | number)[] = [];
+    for (const [op, key, member, score] of ops) {
+      if (!keyIndex.has(key)) {
+        scriptKeys.push(key);
+        keyIndex.set(key, scriptKeys.length);
+      }
+      argOps.push(op, keyIndex.get(key)!, member, score);
+    }
+    return redis.followupWrite(
+      scriptKeys.length,
+      ...scriptKeys,
+      mode,
+      before?.version ?? 0,
+      after.version,
+      JSON.stringify(after),
+      events.length,
+      ...events.map((e) => JSON.stringify(e)),
+      ...argOps,
+    );
+  }
+
+  async function get(id: string): Promise<Commitment | null> {
+    const json = await redis.hget(keys.commitment(id), 'json');
+    return json ? (JSON.parse(json) as Commitment) : null;
+  }
+
+  async function getMany(ids: readonly string[]): Promise<Commitment[]> {
+    if (ids.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (const id of ids) pipe.hget(keys.commitment(id), 'json');
+    const results = (await pipe.exec()) ?? [];
+    const out: Commitment[] = [];
+    for (const [err, json] of results) {
+      if (err) throw err;
+      if (typeof json === 'string') out.push(JSON.parse(json) as Commitment);
+    }
+    return out;
+  }
+
+  async function mustGet(id: string): Promise<Commitment> {
+    const c = await get(id);
+    if (!c) throw new AppError('not_found', `No commitment has the id ${id}.`);
+    return c;
+  }
+
+  return {
+    get,
+    getMany,
+    mustGet,
+
+    /** Create if absent. Returns false (and writes nothing) when the id is taken. */
+    async create(change: Change): Promise<boolean> {
+      const [result] = await write('create', null, change.commitment, change.events);
+      return result === 'ok';
+    },
+
+    /**
+     * Read, apply `fn`, write, atomically with respect to every other writer.
+     * With `ifMatch`, a different current version is a 412. Without it, a lost
+     * race re-reads and re-applies `fn`, which sees the winner's state (so two
+     * concurrent completions record exactly one transition; the loser gets a 409).
+     */
+    async mutate(id: string, fn: (current: Commitment) => Change, opts: { ifMatch?: number } = {}): Promise<Change> {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const current = await mustGet(id);
+        if (opts.ifMatch !== undefined && current.version !== opts.ifMatch) {
+          throw new AppError('precondition_failed', `The commitment is at version ${current.version}, not ${opts.ifMatch}. Fetch it again and retry.`, [{ path: 'If-Match', message: `stale version ${opts.ifMatch}` }]);
+        }
+        const change = fn(current);
+        if (change.events.length === 0 && change.commitment === current) return change;
+        const [result, version] = await write('update', current, change.commitment, change.events);
+        if (result === 'ok') return change;
+        if (result === 'missing') throw new AppError('not_found', `No commitment has the id ${id}.`);
+        if (opts.ifMatch !== undefined) {
+          throw new AppError('precondition_failed', `The commitment changed to version ${version} meanwhile. Fetch it again and retry.`, [{ path: 'If-Match', message: 'stale version' }]);
+        }
+      }
+      throw new AppError('conflict', 'The commitment is being changed by many writers at once; try again.');
+    },
+
+    /** Record events that change no field, such as reminder.sent or commitment.overdue. */
+    async appendEvents(commitmentId: string, events: DomainEvent[]): Promise<boolean> {
+      if (events.length === 0) return true;
+      const n = await redis.followupAppend(3, keys.commitment(commitmentId), keys.history(commitmentId), keys.events, ...events.map((e) => JSON.stringify(e)));
+      return n > 0;
+    },
+
+    async history(id: string): Promise<DomainEvent[]> {
+      const raw = await redis.lrange(keys.history(id), 0, -1);
+      return raw.map((r) => JSON.parse(r) as DomainEvent);
+    },
+
+    /** Every commitment id, sorted. For the full reconcile and the digest. */
+    async allIds(): Promise<string[]> {
+      return redis.zrange(keys.allCommitments, 0, -1);
+    },
+
+    /** Matching ids, sorted, using the indexes only. */
+    async findIds(filter: CommitmentFilter, now: Date): Promise<string[]> {
+      const setKeys: string[][] = [];
+      if (filter.status?.length) setKeys.push(filter.status.map((s) => keys.byStatus(s)));
+      if (filter.parties) setKeys.push(filter.parties.map((p) => keys.byParty(p)));
+      if (filter.meetingId) setKeys.push([keys.byMeeting(filter.meetingId)]);
+
+      const pipe = redis.pipeline();
+      for (const group of setKeys) pipe.sunion(...(group.length ? group : [keys.ns('empty')]));
+      if (setKeys.length === 0) pipe.zrange(keys.allCommitments, 0, -1);
+      const wantsDue = filter.dueBefore !== undefined || filter.dueAfter !== undefined;
+      if (wantsDue) pipe.zrangebyscore(keys.byDue, filter.dueAfter ?? '-inf', filter.dueBefore ?? '+inf');
+      if (filter.overdue !== undefined) {
+        pipe.zrangebyscore(keys.byDue, '-inf', `(${now.getTime()}`);
+        pipe.sunion(keys.byStatus('open'), keys.byStatus('in_progress'));
+      }
+      const results = ((await pipe.exec()) ?? []).map(([err, val]) => {
+        if (err) throw err;
+        return val as string[];
+      });
+      let i = 0;
+      let ids: Set<string> | null = null;
+      const intersect = (list: string[]) => {
+        ids = ids === null ? new Set(list) : new Set(list.filter((x) => ids!.has(x)));
+      };
+      for (let g = 0; g < setKeys.length; g++) intersect(results[i++]!);
+      if (setKeys.length === 0) intersect(results[i++]!);
+      if (wantsDue) intersect(results[i++]!);
+      if (filter.overdue !== undefined) {
+        const pastDue = results[i++]!;
+        const active = new Set(results[i++]!);
+        const overdue = new Set(pastDue.filter((x) => active.has(x)));
+        const current: Set<string> = ids ?? new Set();
+        ids = new Set([...current].filter((x) => overdue.has(x) === filter.overdue));
+      }
+      return [...(ids ?? new Set<string>())].sort();
+    },
+
+    async list(filter: CommitmentFilter, page: { limit: number; cursor?: string }, now: Date): Promise<Page<Commitment>> {
+      const after = page.cursor ? decodeCursor(page.cursor) : null;
+      const ids = await this.findIds(filter, now);
+      const start = after === null ? 0 : ids.findIndex((x) => x > after);
+      const slice = start < 0 ? [] : ids.slice(start, start + page.limit);
+      const items = await getMany(slice);
+      const more = start >= 0 && start + page.limit < ids.length;
+      return { items, nextCursor: more && slice.length ? encodeCursor(slice[slice.length - 1]!) : null };
+    },
+
+    /** Counts by status, overall and per party, from the indexes. */
+    async summary(partyIds: string[], now: Date) {
+      const statuses: Status[] = ['open', 'in_progress', 'done', 'cancelled'];
+      const pipe = redis.pipeline();
+      for (const s of statuses) pipe.scard(keys.byStatus(s));
+      for (const p of partyIds) for (const s of statuses) pipe.sintercard(2, keys.byParty(p), keys.byStatus(s));
+      const res = ((await pipe.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return Number(v);
+      });
+      const overdueIds = new Set(await this.findIds({ overdue: true }, now));
+      const byStatus = Object.fromEntries(statuses.map((s, i) => [s, res[i]!])) as Record<Status, number>;
+      const byPartyCounts: Record<string, Record<Status | 'overdue', number>> = {};
+      partyIds.forEach((p, pi) => {
+        const row = Object.fromEntries(statuses.map((s, si) => [s, res[statuses.length + pi * statuses.length + si]!])) as Record<Status | 'overdue', number>;
+        row.overdue = 0;
+        byPartyCounts[p] = row;
+      });
+      if (overdueIds.size > 0) {
+        const pipe2 = redis.pipeline();
+        for (const p of partyIds) pipe2.smembers(keys.byParty(p));
+        const members = ((await pipe2.exec()) ?? []).map(([, v]) => v as string[]);
+        partyIds.forEach((p, pi) => {
+          byPartyCounts[p]!.overdue = members[pi]!.filter((id) => overdueIds.has(id)).length;
+        });
+      }
+      const total = statuses.reduce((n, s) => n + byStatus[s], 0);
+      return { total, byStatus: { ...byStatus, overdue: overdueIds.size }, byParty: byPartyCounts };
+    },
+  };
+}
+
+export type CommitmentStore = ReturnType<typeof createRedisCommitmentStore>;
