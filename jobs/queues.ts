@@ -1,0 +1,50 @@
+/**
+ * Queue names and the one way to make a BullMQ Queue or Worker here: the
+ * hash-tagged prefix, an 'error' listener on every instance, and connection
+ * settings that suit the side (producers fail fast, workers wait for Redis).
+ */
+import { Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export const QUEUES = {
+  /** Per-commitment reconcile jobs and the periodic full reconcile. */
+  reconcile: 'reconcile',
+  /** Delayed reminder sends, one job per planned send. */
+  reminders: 'reminders',
+  /** Deadline status checks. */
+  statusCheck: 'status-check',
+  /** The weekly digest scheduler and out-of-schedule sends. */
+  digest: 'digest',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** BullMQ's prefix: the same hash tag as our own keys, so one deployment lives in one Cluster slot. */
+export const bullPrefix = (redisPrefix: string) => `{${redisPrefix}}`;
+
+/**
+ * A producer-side queue. Pass a client made with `enableOfflineQueue: false` from
+ * the API, so adding a job while Redis is down fails at once (the API answers 503).
+ */
+export function createQueue(name: QueueName, connection: Redis, redisPrefix: string, logger: Logger, opts: Partial<QueueOptions> = {}): Queue {
+  const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), ...opts });
+  queue.on('error', (err) => logger.error({ err, queue: name }, 'queue error'));
+  return queue;
+}
+
+/** A worker. BullMQ duplicates the connection for its blocking client; it must use maxRetriesPerRequest: null. */
+export function createWorker<T = unknown, R = unknown>(
+  name: QueueName,
+  processor: Processor<T, R>,
+  connection: Redis,
+  redisPrefix: string,
+  logger: Logger,
+  opts: Partial<WorkerOptions> = {},
+): Worker<T, R> {
+  const worker = new Worker<T, R>(name, processor, { connection, prefix: bullPrefix(redisPrefix), ...opts });
+  worker.on('error', (err) => logger.error({ err, queue: name }, 'worker error'));
+  worker.on('failed', (job, err) =>
+    logger.warn({ err, queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'),
+  );
+  return worker;
+}

@@ -1,0 +1,91 @@
+/**
+ * The send ledger: one entry per (send id, recipient), so a message goes out at
+ * most once across retries, crashes and restarts.
+ *
+ * Ordering, and the one window it leaves: a worker checks the ledger, sends,
+ * and records `sent` immediately after the SMTP server accepts. A crash in
+ * between (after acceptance, before the HSET returns) means the retry sends
+ * again: at most twice, with the same Message-ID so mail clients can fold the
+ * copies. Recording before sending would close that window but lose mail on a
+ * crash before acceptance, which is the worse failure for a deadline reminder.
+ */
+import type { Redis } from 'ioredis';
+import type { Keys } from '../store/keys.js';
+
+export type LedgerState = 'sent' | 'failed' | 'skipped';
+
+export interface LedgerEntry {
+  state: LedgerState;
+  /** UTC ISO instant of the outcome. */
+  at: string;
+  messageId?: string;
+  error?: string;
+  responseCode?: number;
+  /** Free-form context: commitment id, step, period … */
+  meta?: Record<string, unknown>;
+}
+
+export interface LedgerRow extends LedgerEntry {
+  sendId: string;
+  recipient: string;
+}
+
+export function createSendLedger(redis: Redis, keys: Keys, kind: 'reminder' | 'digest') {
+  const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
+  const failedIndex = keys.ns(`ledger:${kind}:failed`);
+  const sentIndex = keys.ns(`ledger:${kind}:sent`);
+  const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
+
+  async function record(sendId: string, recipient: string, entry: LedgerEntry): Promise<void> {
+    const score = Date.parse(entry.at);
+    const m = member(sendId, recipient);
+    const tx = redis.multi().hset(entryKey(sendId), recipient.toLowerCase(), JSON.stringify(entry));
+    if (entry.state === 'failed') tx.zadd(failedIndex, score, m);
+    else tx.zrem(failedIndex, m);
+    if (entry.state === 'sent') tx.zadd(sentIndex, score, m);
+    await tx.exec();
+  }
+
+  async function readMembers(members: string[]): Promise<LedgerRow[]> {
+    const pipe = redis.pipeline();
+    const parsed = members.map((m) => {
+      const i = m.lastIndexOf('|');
+      return { sendId: m.slice(0, i), recipient: m.slice(i + 1) };
+    });
+    for (const p of parsed) pipe.hget(entryKey(p.sendId), p.recipient.toLowerCase());
+    const res = (await pipe.exec()) ?? [];
+    return parsed.flatMap((p, i) => {
+      const raw = res[i]?.[1];
+      return typeof raw === 'string' ? [{ ...p, ...(JSON.parse(raw) as LedgerEntry) }] : [];
+    });
+  }
+
+  return {
+    async get(sendId: string, recipient: string): Promise<LedgerEntry | null> {
+      const raw = await redis.hget(entryKey(sendId), recipient.toLowerCase());
+      return raw ? (JSON.parse(raw) as LedgerEntry) : null;
+    },
+    /** Every recipient's entry for one send. */
+    async getAll(sendId: string): Promise<Record<string, LedgerEntry>> {
+      const raw = await redis.hgetall(entryKey(sendId));
+      return Object.fromEntries(Object.entries(raw).map(([r, v]) => [r, JSON.parse(v) as LedgerEntry]));
+    },
+    markSent: (sendId: string, recipient: string, at: Date, messageId: string, meta?: Record<string, unknown>) =>
+      record(sendId, recipient, { state: 'sent', at: at.toISOString(), messageId, ...(meta ? { meta } : {}) }),
+    markFailed: (sendId: string, recipient: string, at: Date, error: string, responseCode?: number, meta?: Record<string, unknown>) =>
+      record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }),
+    markSkipped: (sendId: string, recipient: string, at: Date, reason: string, meta?: Record<string, unknown>) =>
+      record(sendId, recipient, { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) }),
+    /** Failed deliveries whose failure time lies in [from, to), newest first. */
+    async failed(opts: { from?: Date; to?: Date; limit?: number } = {}): Promise<LedgerRow[]> {
+      const members = await redis.zrevrangebyscore(failedIndex, opts.to ? `(${opts.to.getTime()}` : '+inf', opts.from ? opts.from.getTime() : '-inf', 'LIMIT', 0, opts.limit ?? 500);
+      return readMembers(members);
+    },
+    /** Sent deliveries in [from, to), oldest first. */
+    async sent(opts: { from?: Date; to?: Date; limit?: number } = {}): Promise<LedgerRow[]> {
+      const members = await redis.zrangebyscore(sentIndex, opts.from ? opts.from.getTime() : '-inf', opts.to ? `(${opts.to.getTime()}` : '+inf', 'LIMIT', 0, opts.limit ?? 500);
+      return readMembers(members);
+    },
+  };
+}
+export type SendLedger = ReturnType<typeof createSendLedger>;
