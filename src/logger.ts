@@ -23,3 +23,31 @@ export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; 
     ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
 }
+
+/** What a worker log line carries, so one job's story can be followed across processes. */
+export interface LogContext {
+  queue?: string;
+  jobId?: string;
+  commitmentId?: string;
+  requestId?: string;
+  [key: string]: string | number | undefined;
+}
+
+/**
+ * A child logger bound to a context: `childFor(logger, { queue, jobId, commitmentId })`
+ * inside a processor, so every line it logs names the job. Undefined values are
+ * dropped, so callers can pass what they have.
+ */
+export function childFor(logger: Logger, ctx: LogContext): Logger {
+  const bindings = Object.fromEntries(Object.entries(ctx).filter(([, v]) => v !== undefined));
+  return logger.child(bindings);
+}
+
+/**
+ * A URL as it may be logged: the values of secret-looking query parameters
+ * (`?token=`, feed and action-link signatures) are replaced, because pino's
+ * path redaction cannot see inside a string.
+ */
+export function redactUrlQuery(url: string): string {
+  return url.replace(/([?&](?:token|access_token|sig|signature|key)=)[^&#]*/gi, '$1[redacted]');
+}
