@@ -1,0 +1,292 @@
+/**
+ * The reminder planner: (commitment, policy, parties, now) → every send the
+ * commitment's current deadline calls for. Pure and deterministic; the
+ * reconcile job makes BullMQ's delayed jobs match its output, and the
+ * fire-time guard re-runs it to check that a job's id is still in the plan.
+ *
+ * Rules (see DESIGN.md promises 5 and 6):
+ * - Steps: one `before-<duration>` per policy duration, `due` on the deadline
+ *   day (when `onDue`), `overdue-1..max` every `overdue.every` after the
+ *   deadline, and one `escalation` at deadline + `escalateAfter`.
+ * - Recipients: before/due go to every lead and member party; overdue and
+ *   escalation go to the leads only, because they are the ones answerable for
+ *   the delay. The escalation copies every co-chair party's contacts and the
+ *   steering-group list (minus addresses already in `to`). One send per
+ *   (step, party) so each party gets it at its own local hour; a party that is
+ *   unknown or has no contacts gets no send.
+ * - Send hour (`sendAt: "HH:MM"`): the step picks a local calendar day in the
+ *   party's zone and sends at HH:MM that day. For a date deadline the day is
+ *   counted from the deadline's calendar date (so "due 31 December" means the
+ *   31st everywhere); for an instant deadline from the deadline's local day.
+ *   Before/due sends never fall after the deadline instant (earlier days are
+ *   taken if needed); overdue/escalation sends always fall strictly after it
+ *   (later days are taken). With `sendAt: null` a step is sent at the exact
+ *   instant, computed with calendar arithmetic in the party's zone (P1D before
+ *   keeps the local time of day across DST).
+ * - Quiet days (0 = Sunday … 6 = Saturday, in the party's zone): a send that
+ *   lands on one moves to the next working day, same local time. A before/due
+ *   send that would thereby pass the deadline moves back to the previous
+ *   working day instead. Second-scale demos should use `quietDays: []`.
+ * - Collisions: when two sends of one party land on the same instant (e.g.
+ *   P1D and due after a weekend move, or overdue follow-ups piling onto a
+ *   Monday), only one is kept: the one nearest the deadline for before/due,
+ *   the lowest-numbered overdue follow-up.
+ * - Catch-up: a send older than `now - catchUpWindowMs` is kept with
+ *   `state: 'skipped'`; one between that and `now` stays planned and goes out
+ *   now. An overdue item gets one overdue notice, not a burst: per party, of
+ *   the overdue follow-ups at or before `now` only the latest stays planned;
+ *   when even that one is older than the window, it is re-timed to now
+ *   (`nominalAt` keeps the original) so the lead still hears once. The
+ *   escalation is likewise sent once, re-timed to now when missed. A re-timed
+ *   send that falls on a quiet day waits for the next working day.
+ * - `state` describes what would happen from `now`; a send that already went
+ *   out may later read `skipped` (its instant has aged out of the window), so
+ *   callers overlay the send ledger. Compare plans by id: a re-timed catch-up
+ *   send's `at` follows `now`.
+ */
+import { add, sub, type Duration } from 'date-fns';
+import type { Commitment } from './commitment.js';
+import { dueInstant } from './deadline.js';
+import { durationToMs, parseIsoDuration } from './duration.js';
+import { atLocal, inZone, localWeekday, parseSendAt, shiftDay, toLocal, type LocalDay, type TimeOfDay } from './local-time.js';
+import { isCoChair, type Party } from './party.js';
+import type { ReminderPolicy } from './reminder-policy.js';
+import { isClosed } from './status.js';
+
+export type Step = 'before' | 'due' | 'overdue' | 'escalation';
+
+export interface PlannedSend {
+  /** Deterministic, stable across runs, unique within a plan, no ':' and not all digits; safe as a BullMQ job id.
+      Bound to the deadline version, e.g. `${commitmentId}--d${dueVersion}--before-P7D--AUS`. */
+  id: string;
+  commitmentId: string;
+  dueVersion: number;
+  step: Step;
+  /** 'before-P7D' | 'due' | 'overdue-1' … | 'escalation' */
+  stepKey: string;
+  /** UTC ISO instant to send at. */
+  at: string;
+  /** The recipient party: one send per (step, party), so each party gets it at its own local send hour. */
+  partyId: string;
+  timeZone: string;
+  /** The party's contact emails. */
+  to: string[];
+  /** Copies: on escalation, the co-chairs' contacts and the steering-group list. */
+  cc: string[];
+  /** 'skipped' when `at` is older than the catch-up window at planning time. */
+  state: 'planned' | 'skipped';
+  skipReason?: string;
+  /** Set when a missed overdue notice or escalation was re-timed to `now`: the instant it was planned for. */
+  nominalAt?: string;
+}
+
+export interface PlanInput {
+  commitment: Commitment;
+  /** Effective policy: `commitment.reminderPolicy ?? default` (see `effectivePolicy`). */
+  policy: ReminderPolicy;
+  parties: ReadonlyMap<string, Party>;
+  now: Date;
+  catchUpWindowMs: number;
+  steeringGroup: readonly string[];
+}
+
+/** The policy that applies to `c`: its own override, else the configured default. */
+export function effectivePolicy(c: Commitment, fallback: ReminderPolicy): ReminderPolicy {
+  return c.reminderPolicy ?? fallback;
+}
+
+/** The job id prefix of every send and check bound to `c`'s current deadline. */
+export function planPrefix(c: Pick<Commitment, 'id' | 'dueVersion'>): string {
+  return `${c.id}--d${c.dueVersion}`;
+}
+
+/** The status check at the deadline instant, or null without a deadline / when closed. */
+export function planStatusCheck(c: Commitment): { id: string; at: string; dueVersion: number } | null {
+  const deadline = dueInstant(c.due);
+  if (deadline === null || isClosed(c.status)) return null;
+  return { id: `${planPrefix(c)}--status-check`, at: deadline.toISOString(), dueVersion: c.dueVersion };
+}
+
+export const SKIP_MISSED = 'missed: older than the catch-up window';
+export const SKIP_SUPERSEDED = 'superseded: only the latest overdue notice is sent';
+
+interface Draft {
+  step: Step;
+  stepKey: string;
+  at: Date;
+  party: Party;
+  /** Lower wins a collision: distance from the deadline for before/due, k for overdue. */
+  rank: number;
+}
+
+/** Where and when a party's sends happen: its zone, send hour, quiet days and the deadline. */
+interface Placer {
+  zone: string;
+  deadline: Date;
+  sendAt: TimeOfDay | null;
+  quiet: ReadonlySet<number>;
+}
+
+function isQuiet(p: Placer, at: Date): boolean {
+  return p.quiet.size > 0 && p.quiet.has(localWeekday(at, p.zone));
+}
+
+/**
+ * Place a before/due step whose nominal local moment is `nominal`: on or
+ * before the deadline, off quiet days (forward first, else back).
+ */
+function placeBefore(p: Placer, nominal: Date): Date {
+  const local = toLocal(nominal, p.zone);
+  const time = p.sendAt ?? local.time;
+  const at = (day: LocalDay) => atLocal(day, time, p.zone);
+  let day = local.day;
+  while (at(day) > p.deadline) day = shiftDay(day, -1);
+  if (!isQuiet(p, at(day))) return at(day);
+  let fwd = day;
+  while (isQuiet(p, at(fwd))) fwd = shiftDay(fwd, 1);
+  if (at(fwd) <= p.deadline) return at(fwd);
+  let back = day;
+  while (isQuiet(p, at(back))) back = shiftDay(back, -1);
+  return at(back);
+}
+
+/** Place an overdue/escalation step: strictly after the deadline, off quiet days (forward). */
+function placeAfter(p: Placer, nominal: Date): Date {
+  const local = toLocal(nominal, p.zone);
+  const time = p.sendAt ?? local.time;
+  const at = (day: LocalDay) => atLocal(day, time, p.zone);
+  let day = local.day;
+  while (at(day) <= p.deadline) day = shiftDay(day, 1);
+  while (isQuiet(p, at(day))) day = shiftDay(day, 1);
+  return at(day);
+}
+
+/** When a missed notice goes out: now, unless today is quiet locally, then the next working day's send time. */
+function catchUpAt(p: Placer, now: Date): Date {
+  if (!isQuiet(p, now)) return now;
+  const local = toLocal(now, p.zone);
+  const time = p.sendAt ?? local.time;
+  let day = shiftDay(local.day, 1);
+  while (isQuiet(p, atLocal(day, time, p.zone))) day = shiftDay(day, 1);
+  return atLocal(day, time, p.zone);
+}
+
+function times(d: Duration, k: number): Duration {
+  const out: Duration = {};
+  for (const [key, v] of Object.entries(d) as [keyof Duration, number][]) out[key] = v * k;
+  return out;
+}
+
+function emails(p: Party): string[] {
+  return [...new Set(p.contacts.map((c) => c.email))];
+}
+
+/** Every send one party would get, before collisions and catch-up. */
+function draftsFor(c: Commitment, policy: ReminderPolicy, party: Party, p: Placer): Draft[] {
+  const isLead = c.leads.includes(party.id);
+  // The moment steps are counted from. With a send hour and a date deadline it is the
+  // end of the deadline's calendar date on the party's own calendar, so every party's
+  // "due" lands on that date; otherwise it is the deadline instant itself.
+  const anchor =
+    p.sendAt !== null && c.due !== null && 'date' in c.due
+      ? (() => {
+          const [y, m, d] = c.due.date.split('-').map(Number) as [number, number, number];
+          return inZone(atLocal({ y, m: m - 1, d }, { h: 23, mi: 59, s: 59, ms: 999 }, p.zone), p.zone);
+        })()
+      : inZone(p.deadline, p.zone);
+  const out: Draft[] = [];
+  for (const text of new Set(policy.before)) {
+    const dur = parseIsoDuration(text);
+    if (!dur) continue;
+    out.push({ step: 'before', stepKey: `before-${text}`, at: placeBefore(p, sub(anchor, dur)), party, rank: durationToMs(dur) });
+  }
+  if (policy.onDue) out.push({ step: 'due', stepKey: 'due', at: placeBefore(p, anchor), party, rank: -1 });
+  if (isLead) {
+    const every = parseIsoDuration(policy.overdue.every);
+    // A zero interval would stack every follow-up on one instant: plan none.
+    if (every && durationToMs(every) > 0) {
+      for (let k = 1; k <= policy.overdue.max; k++) {
+        out.push({ step: 'overdue', stepKey: `overdue-${k}`, at: placeAfter(p, add(anchor, times(every, k))), party, rank: k });
+      }
+    }
+    const esc = policy.escalateAfter === null ? null : parseIsoDuration(policy.escalateAfter);
+    if (esc) out.push({ step: 'escalation', stepKey: 'escalation', at: placeAfter(p, add(anchor, esc)), party, rank: 0 });
+  }
+  return collapse(out);
+}
+
+/** Keep one send per (collision group, instant): the lowest rank wins. */
+function collapse(drafts: Draft[]): Draft[] {
+  const best = new Map<string, Draft>();
+  for (const d of drafts) {
+    const group = d.step === 'before' || d.step === 'due' ? 'pre' : d.step;
+    const key = `${group}@${d.at.getTime()}`;
+    const seen = best.get(key);
+    if (!seen || d.rank < seen.rank || (d.rank === seen.rank && d.stepKey < seen.stepKey)) best.set(key, d);
+  }
+  return [...best.values()];
+}
+
+/**
+ * The full plan, sorted by `at` then id. Empty when the commitment has no
+ * deadline or is done/cancelled. See the module comment for the rules.
+ */
+export function planReminders(input: PlanInput): PlannedSend[] {
+  const { commitment: c, parties, now, catchUpWindowMs, policy } = input;
+  const deadline = dueInstant(c.due);
+  if (deadline === null || isClosed(c.status)) return [];
+
+  const coChairCc = [...parties.values()]
+    .filter(isCoChair)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .flatMap(emails);
+  const escalationCc = [...new Set([...coChairCc, ...input.steeringGroup])];
+  const horizon = now.getTime() - catchUpWindowMs;
+  const sendAt = policy.sendAt === null ? null : parseSendAt(policy.sendAt);
+  const quiet = new Set(policy.quietDays);
+  const out: PlannedSend[] = [];
+
+  for (const partyId of new Set([...c.leads, ...c.members])) {
+    const party = parties.get(partyId);
+    if (!party) continue;
+    const to = emails(party);
+    if (to.length === 0) continue;
+    const placer: Placer = { zone: party.timeZone, deadline, sendAt, quiet };
+    const drafts = draftsFor(c, policy, party, placer);
+    // One overdue notice: of the follow-ups already due, only the latest may go out.
+    const pastOverdue = drafts
+      .filter((d) => d.step === 'overdue' && d.at.getTime() <= now.getTime())
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+    const latestOverdue = pastOverdue.at(-1);
+
+    for (const d of drafts) {
+      const send: PlannedSend = {
+        id: `${planPrefix(c)}--${d.stepKey}--${party.id}`,
+        commitmentId: c.id,
+        dueVersion: c.dueVersion,
+        step: d.step,
+        stepKey: d.stepKey,
+        at: d.at.toISOString(),
+        partyId: party.id,
+        timeZone: party.timeZone,
+        to,
+        cc: d.step === 'escalation' ? escalationCc.filter((e) => !to.includes(e)) : [],
+        state: 'planned',
+      };
+      const missed = d.at.getTime() < horizon;
+      const retime = (d.step === 'escalation' || d === latestOverdue) && missed;
+      if (retime) {
+        send.nominalAt = send.at;
+        send.at = catchUpAt(placer, now).toISOString();
+      } else if (d !== latestOverdue && pastOverdue.includes(d)) {
+        send.state = 'skipped';
+        send.skipReason = missed ? SKIP_MISSED : SKIP_SUPERSEDED;
+      } else if (missed) {
+        send.state = 'skipped';
+        send.skipReason = SKIP_MISSED;
+      }
+      out.push(send);
+    }
+  }
+  return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
