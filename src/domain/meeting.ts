@@ -2,12 +2,14 @@
 import { z } from 'zod';
 import { CommitmentInputSchema, SlugSchema } from './commitment.js';
 import { isoDateSchema } from './deadline.js';
-import { PartySchema } from './party.js';
+import { PartySchema, timeZoneSchema } from './party.js';
 
 export const MeetingSchema = z.strictObject({
   id: SlugSchema,
   title: z.string().min(3).max(300),
   place: z.string().max(200).default(''),
+  /** IANA zone of the meeting place: the status page shows deadlines in it by default. */
+  timeZone: timeZoneSchema.optional(),
   startDate: isoDateSchema,
   endDate: isoDateSchema,
   source: z.strictObject({ title: z.string().max(300), document: z.string().max(500).optional(), url: z.url().optional() }),
