@@ -33,7 +33,7 @@ const timeZone = (fallback: string, description: string) =>
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the API (0 picks a free one)'),
+  PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a whole port number').min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(3000).describe('HTTP port of the API (0 picks a free one)'),
   HOST: z.string().default('0.0.0.0').describe('Interface the API listens on'),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379').describe('Redis server'),
   REDIS_PREFIX: z
@@ -47,7 +47,7 @@ const EnvSchema = z.object({
     .describe('SMTP server; when unset, mail is written as .eml files to OUTBOX_DIR'),
   OUTBOX_DIR: z.string().default('outbox').describe('Folder for .eml files when SMTP_URL is unset'),
   MAIL_FROM: z.string().default('Follow-up <followup@localhost>').describe('From address of every message'),
-  PUBLIC_BASE_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional().describe('Base URL used in links inside mail; defaults to http://localhost:PORT'),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).optional().describe('Base URL used in links inside mail; defaults to http://localhost:PORT'),
   API_TOKENS: z
     .string()
     .optional()
@@ -116,10 +116,14 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 export type Config = Readonly<Env & { PUBLIC_BASE_URL: string }>;
 
+// `.pipe()` returns a new schema without the description of its input, so look through pipes.
+const describedAs = (s: z.ZodType): string =>
+  s.description ?? (s instanceof z.ZodPipe ? describedAs(s.in as z.ZodType) : '');
+
 /** Names and descriptions of every variable, for the README and `--help`. */
 export const envDescriptions: ReadonlyArray<{ name: string; description: string }> = Object.entries(
   EnvSchema.shape,
-).map(([name, schema]) => ({ name, description: (schema as z.ZodType).description ?? '' }));
+).map(([name, schema]) => ({ name, description: describedAs(schema as z.ZodType) }));
 
 export class ConfigError extends Error {
   constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {

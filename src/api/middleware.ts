@@ -68,7 +68,8 @@ export const requireJson: RequestHandler = (req, _res, next) => {
 /** The version an If-Match header asks for, or undefined when there is none. */
 export function ifMatchVersion(req: Request): number | undefined {
   const header = req.get('if-match');
-  if (header === undefined) return undefined;
+  // "*" matches any current version (RFC 9110), so it guards nothing.
+  if (header === undefined || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!m) throw new AppError('validation', 'If-Match must be an ETag from a previous response, such as "3".', [{ path: 'If-Match', message: 'expected an ETag such as "3"' }]);
   return Number(m[1]);

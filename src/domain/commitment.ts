@@ -181,14 +181,20 @@ export function patchCommitment(current: Commitment, patch: CommitmentPatch, who
     next.reminderPolicy = patch.reminderPolicy;
     policyChanged = true;
   }
-  if (patch.target !== undefined) {
+  if (patch.target !== undefined && JSON.stringify(patch.target) !== JSON.stringify(current.target ? { units: current.target.units } : null)) {
     const done = current.target?.done ?? 0;
+    // A closed commitment's progress is settled; changing its target would
+    // make "done" claim 2 of 3, so it must be reopened first.
+    if (isClosed(current.status)) {
+      throw new AppError('illegal_transition', `The target of a ${current.status} commitment cannot change; reopen it first.`, [{ path: 'target', message: `commitment is ${current.status}` }]);
+    }
     if (patch.target === null) {
-      if (done > 1) throw new AppError('conflict', 'Units have been recorded; the target cannot be removed.', [{ path: 'target', message: 'units already recorded' }]);
+      if (done > 0) throw new AppError('conflict', 'Units have been recorded; the target cannot be removed.', [{ path: 'target', message: 'units already recorded' }]);
       delete next.target;
     } else {
-      if (patch.target.units < done) {
-        throw new AppError('validation', `The target cannot be below the ${done} units already recorded.`, [{ path: 'target.units', message: `expected at least ${done}` }]);
+      // Equal to done would finish the commitment without completion evidence.
+      if (patch.target.units <= done) {
+        throw new AppError('validation', `The target must stay above the ${done} units already recorded; record the last unit with /complete.`, [{ path: 'target.units', message: `expected more than ${done}` }]);
       }
       next.target = { units: patch.target.units, done };
     }

@@ -6,13 +6,26 @@
  */
 import { z } from 'zod';
 import { TZDate } from '@date-fns/tz';
-import { endOfDay, isValid, parseISO } from 'date-fns';
+import { endOfDay } from 'date-fns';
 import { timeZoneSchema } from './party.js';
+
+/**
+ * True when YYYY-MM-DD names a real calendar day. Checked in UTC on purpose:
+ * parseISO reads a bare date as local midnight, which in any zone east of UTC
+ * is the previous day in toISOString, so valid dates were rejected there.
+ */
+export function isRealDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
 
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => isValid(parseISO(s)) && parseISO(s).toISOString().startsWith(s), { message: 'expected a real calendar date' });
+  .refine(isRealDate, { message: 'expected a real calendar date' });
 
 export const DateDueSchema = z.strictObject({ date: isoDate, timeZone: timeZoneSchema });
 export const InstantDueSchema = z.strictObject({

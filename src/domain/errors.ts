@@ -57,9 +57,15 @@ export function coerceError(value: unknown): Error {
 }
 
 /** Turn zod issues into field errors with dotted paths. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): FieldError[] {
-  return issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: i.message,
-  }));
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: ReadonlyArray<string> }>,
+  prefix = '',
+): FieldError[] {
+  const join = (parts: ReadonlyArray<PropertyKey>) => [prefix, ...parts.map(String)].filter(Boolean).join('.') || '(body)';
+  return issues.flatMap((i) =>
+    // An unknown field is named by its own path, so a client sees which key to drop.
+    i.code === 'unrecognized_keys' && i.keys?.length
+      ? i.keys.map((k) => ({ path: join([...i.path, k]), message: 'unknown field' }))
+      : [{ path: join(i.path), message: i.message }],
+  );
 }

@@ -28,7 +28,21 @@ export const PartySchema = z.strictObject({
 });
 export type Party = z.infer<typeof PartySchema>;
 
-export const PartyPatchSchema = PartySchema.omit({ id: true }).partial();
+/**
+ * Built by hand rather than with PartySchema.partial(): zod 4 applies the
+ * defaults of optional fields, so a patch of only timeZone would also have
+ * reset contacts and roles to [].
+ */
+export const PartyPatchSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    kind: z.enum(['state', 'organisation', 'observer']),
+    timeZone: timeZoneSchema,
+    contacts: z.array(ContactSchema).max(50),
+    roles: z.array(PartyRoleSchema),
+  })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, { message: 'expected at least one field to change' });
 export type PartyPatch = z.infer<typeof PartyPatchSchema>;
 
 export function isCoChair(p: Party): boolean {

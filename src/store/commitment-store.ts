@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../domain/errors.js';
 import { dueInstant } from '../domain/deadline.js';
-import { partiesOf, type Change, type Commitment } from '../domain/commitment.js';
+import { isOverdue, partiesOf, type Change, type Commitment } from '../domain/commitment.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Status } from '../domain/status.js';
 import type { Keys } from './keys.js';
@@ -209,9 +209,32 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       return { items, nextCursor: more && slice.length ? encodeCursor(slice[slice.length - 1]!) : null };
     },
 
-    /** Counts by status, overall and per party, from the indexes. */
-    async summary(partyIds: string[], now: Date) {
+    /**
+     * Counts by status, overall and per party, from the indexes. With `scope`
+     * (an editor's parties) only commitments those parties lead or belong to
+     * are counted, and only those parties get a row.
+     */
+    async summary(partyIds: string[], now: Date, opts: { scope?: readonly string[] } = {}) {
       const statuses: Status[] = ['open', 'in_progress', 'done', 'cancelled'];
+      if (opts.scope) {
+        const scope = partyIds.filter((p) => opts.scope!.includes(p));
+        const docs = await getMany(await this.findIds({ parties: scope }, now));
+        const zero = () => ({ open: 0, in_progress: 0, done: 0, cancelled: 0, overdue: 0 }) as Record<Status | 'overdue', number>;
+        const totals = zero();
+        const byParty: Record<string, Record<Status | 'overdue', number>> = Object.fromEntries(scope.map((p) => [p, zero()]));
+        for (const c of docs) {
+          const overdue = isOverdue(c, now);
+          totals[c.status]++;
+          if (overdue) totals.overdue++;
+          for (const p of partiesOf(c)) {
+            const row = byParty[p];
+            if (!row) continue;
+            row[c.status]++;
+            if (overdue) row.overdue++;
+          }
+        }
+        return { total: docs.length, byStatus: totals, byParty };
+      }
       const pipe = redis.pipeline();
       for (const s of statuses) pipe.scard(keys.byStatus(s));
       for (const p of partyIds) for (const s of statuses) pipe.sintercard(2, keys.byParty(p), keys.byStatus(s));

@@ -23,9 +23,12 @@ import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
 import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
 
+// Only ISO forms: Date.parse alone accepts "1" or "March 7" and reads them in the server's zone.
 const instantOrDate = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date or instant' })
+  .refine((s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success) && !Number.isNaN(Date.parse(s)), {
+    message: 'expected an ISO 8601 date (YYYY-MM-DD, read as UTC midnight) or instant',
+  })
   .transform((s) => Date.parse(s));
 
 export const ListQuerySchema = z.strictObject({

@@ -26,9 +26,11 @@ export function healthRouter(deps: AppDeps): Router {
 
 export function statusRouter(deps: AppDeps): Router {
   const router = Router();
-  router.get('/', async (_req, res) => {
+  router.get('/', async (req, res) => {
     const partyIds = await deps.parties.ids();
-    const summary = await deps.commitments.summary(partyIds, deps.clock.now());
+    // An editor sees counts of its own parties' commitments only (promise 7).
+    const p = req.principal;
+    const summary = await deps.commitments.summary(partyIds, deps.clock.now(), p?.role === 'editor' ? { scope: p.parties ?? [] } : {});
     res.json({ asOf: deps.clock.now().toISOString(), ...summary });
   });
   return router;
