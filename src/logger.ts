@@ -1,5 +1,5 @@
 /** The process logger: JSON in production, pretty in development; secrets redacted. */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -15,11 +15,16 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; nodeEnv: string }): Logger {
+/** `destination` (JSON only) lets a test capture exactly what production would write. */
+export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; nodeEnv: string; destination?: DestinationStream }): Logger {
   const format = opts.format ?? (opts.nodeEnv === 'production' ? 'json' : 'pretty');
-  return pino({
+  const options = {
     level: opts.level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  if (opts.destination) return pino(options, opts.destination);
+  return pino({
+    ...options,
     ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
 }

@@ -12,8 +12,21 @@ import { errorHandler, notFound } from './problem.js';
 import { commitmentsRouter } from './routes/commitments.js';
 import { healthRouter, statusRouter } from './routes/health.js';
 import { meetingsRouter, partiesRouter } from './routes/parties.js';
+import { createMetrics } from '../metrics.js';
+import { redactUrlQuery } from '../logger.js';
+import { httpMetrics, metricsAuth, metricsHandler } from './metrics.js';
+import { createSessionCookies } from './session-cookie.js';
+import { adminRouter } from './routes/admin.js';
+import { calendarRouter, partyFeedRouter } from './routes/calendar.js';
+import { statusPageRouter } from './routes/status-page.js';
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(appDeps: AppDeps): Express {
+  // One metrics set per app unless the entry point shares its process-wide one.
+  const metrics = appDeps.metrics ?? createMetrics();
+  metrics.watchQueues(appDeps.queues ?? []);
+  const deps: AppDeps = { ...appDeps, metrics };
+  const sessions = createSessionCookies(deps);
+  const https = deps.config.PUBLIC_BASE_URL.startsWith('https:');
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -31,11 +44,26 @@ export function createApp(deps: AppDeps): Express {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Lines logged through req.log carry only the reqId, not the whole request again.
+      quietReqLogger: true,
+      // Only what an operator needs; never headers (cookies, tokens) or a token in the query.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactUrlQuery(req.url), remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
-  app.use(helmet());
+  app.use(httpMetrics(metrics));
+  // upgrade-insecure-requests would send a plain-http deployment's browsers to https that is not there.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
 
   app.use(healthRouter(deps));
+  // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
+  if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
+  app.use('/admin', adminRouter(deps, sessions));
+  app.use(statusPageRouter(deps, sessions));
+  // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
+  app.use('/v1/calendar', partyFeedRouter(deps));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.auth));
@@ -45,6 +73,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/commitments', commitmentsRouter(deps));
   v1.use('/parties', partiesRouter(deps));
   v1.use('/status', statusRouter(deps));
+  v1.use(calendarRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

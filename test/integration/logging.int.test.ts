@@ -1,0 +1,76 @@
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { childFor, createLogger } from '../../src/logger.js';
+import { TOKENS, bearer, createTestContext } from '../support/app.js';
+
+/** Every JSON line the logger writes, exactly as production would write it. */
+const lines: string[] = [];
+const capture = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  },
+});
+const logger = createLogger({ level: 'info', format: 'json', nodeEnv: 'production', destination: capture });
+
+const ctx = createTestContext('logging');
+const app = createApp({ ...ctx.deps, logger });
+
+beforeAll(() => ctx.seed());
+afterAll(() => ctx.cleanup());
+beforeEach(() => {
+  lines.length = 0;
+});
+
+const parsed = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('access logs', () => {
+  it('when a request carries a bearer token, then the token never appears in the log, and the line has a request id and status', async () => {
+    const res = await request(app).get('/v1/commitments').set(bearer(TOKENS.admin)).set('Cookie', 'fu_session=secret-cookie-value').expect(200);
+    const out = lines.join('\n');
+    expect(out).not.toContain(TOKENS.admin);
+    expect(out).not.toContain('secret-cookie-value');
+    const access = parsed().find((l) => l.msg === 'request completed')!;
+    expect(access).toBeDefined();
+    expect(access.reqId).toBe(res.headers['x-request-id']);
+    expect(access.req).toMatchObject({ method: 'GET', url: '/v1/commitments' });
+    expect(access.req).not.toHaveProperty('headers');
+    expect(access.res).toEqual({ statusCode: 200 });
+  });
+
+  it('when a URL carries ?token=, then the log shows the URL with the token replaced', async () => {
+    const secret = 'feed-token-that-must-not-be-logged-123';
+    await request(app).get(`/v1/calendar/IDN.ics?token=${secret}&x=1`).expect(401);
+    await request(app).get(`/admin/login?token=${TOKENS.viewer}`).expect(403);
+    const out = lines.join('\n');
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(TOKENS.viewer);
+    const urls = parsed().map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+    expect(urls).toContain('/v1/calendar/IDN.ics?token=[redacted]&x=1');
+  });
+
+  it('when a given X-Request-Id is well formed, then it is kept and echoed', async () => {
+    const res = await request(app).get('/v1/status').set(bearer(TOKENS.viewer)).set('X-Request-Id', 'trace-abc-123').expect(200);
+    expect(res.headers['x-request-id']).toBe('trace-abc-123');
+    expect(parsed().find((l) => l.msg === 'request completed')?.reqId).toBe('trace-abc-123');
+  });
+});
+
+describe('worker logs', () => {
+  it('when a processor logs through childFor, then every line names the queue, the job and the commitment', () => {
+    const log = childFor(logger, { queue: 'reminders', jobId: 'r-workshop-1-p7d', commitmentId: 'workshop-information-campaigns', step: undefined });
+    log.info({ recipient: 'focal-point.idn@example.org' }, 'reminder sent');
+    const line = parsed().at(-1)!;
+    expect(line).toMatchObject({ queue: 'reminders', jobId: 'r-workshop-1-p7d', commitmentId: 'workshop-information-campaigns', msg: 'reminder sent' });
+    expect(line).not.toHaveProperty('step');
+  });
+
+  it('when anything logs an object with a token or secret field, then the value is redacted', () => {
+    logger.info({ token: 'tok-0123456789', job: { secret: 's3cr3t-value' }, password: 'hunter2' }, 'careless');
+    const out = lines.join('\n');
+    expect(out).not.toMatch(/tok-0123456789|s3cr3t-value|hunter2/);
+    expect(parsed().at(-1)).toMatchObject({ token: '[redacted]', job: { secret: '[redacted]' } });
+  });
+});
