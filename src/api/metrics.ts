@@ -25,20 +25,29 @@ import type { Logger } from 'pino';
 export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const end = metrics.httpRequestDuration.startTimer();
+    // The router sets req.route when a route matches, while req.baseUrl still holds the
+    // mount path; by 'finish' an error may have unwound baseUrl, so remember the pattern then.
+    let route: unknown;
+    let pattern: string | undefined;
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => route,
+      set: (value: { path?: unknown } | undefined) => {
+        route = value;
+        if (value && typeof value.path === 'string') pattern = `${req.baseUrl}${value.path}`;
+      },
+    });
     res.once('finish', () => {
-      end({ method: req.method, route: routeLabel(req), status: String(res.statusCode) });
+      end({ method: req.method, route: routeLabel(req, pattern), status: String(res.statusCode) });
     });
     next();
   };
 }
 
 /** The matched route pattern, or a fixed label for requests no route matched. */
-export function routeLabel(req: Request): string {
-  const route = req.route as { path?: unknown } | undefined;
-  if (route && typeof route.path === 'string') {
-    const full = `${req.baseUrl}${route.path}`.replace(/\/$/, '');
-    return full || '/';
-  }
+export function routeLabel(req: Request, pattern?: string): string {
+  if (pattern !== undefined) return pattern.replace(/\/$/, '') || '/';
   // Sub-apps (the queue dashboard, static files) match no route of ours: keep their mount only.
   if (req.originalUrl.startsWith('/admin/queues')) return '/admin/queues/*';
   if (req.originalUrl.startsWith('/docs/')) return '/docs/*';

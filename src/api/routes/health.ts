@@ -16,7 +16,9 @@ export function healthRouter(deps: AppDeps): Router {
         deps.redis.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 1 s')), 1000).unref()),
       ]);
-      res.json({ status: 'ready', redis: { ok: true, rttMs: Math.round((performance.now() - started) * 100) / 100 } });
+      const rttMs = performance.now() - started;
+      deps.metrics?.redisRoundTrip.set(rttMs / 1000);
+      res.json({ status: 'ready', redis: { ok: true, rttMs: Math.round(rttMs * 100) / 100 } });
     } catch (err) {
       sendProblem(res, new AppError('unavailable', `Redis is not reachable: ${(err as Error).message}`));
     }
