@@ -24,7 +24,8 @@ export function isRealDate(s: string): boolean {
 
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  // abort: a malformed date gets one error, not a second "not a real date" too.
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date as YYYY-MM-DD', abort: true })
   .refine(isRealDate, { message: 'expected a real calendar date' });
 
 export const DateDueSchema = z.strictObject({ date: isoDate, timeZone: timeZoneSchema });

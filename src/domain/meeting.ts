@@ -1,7 +1,7 @@
 /** Meetings and the meeting file that imports one with its parties and commitments. Pure. */
 import { z } from 'zod';
 import { CommitmentInputSchema, SlugSchema } from './commitment.js';
-import { isoDateSchema } from './deadline.js';
+import { isRealDate, isoDateSchema } from './deadline.js';
 import { PartySchema, timeZoneSchema } from './party.js';
 
 export const MeetingSchema = z.strictObject({
@@ -25,7 +25,8 @@ export const MeetingFileSchema = z
     commitments: z.array(CommitmentInputSchema.omit({ meetingId: true })).max(50_000),
   })
   .superRefine((file, ctx) => {
-    if (file.meeting.endDate < file.meeting.startDate) {
+    // zod 4 runs this even when a date failed its own check; compare only real dates, or one typo gets two errors.
+    if (isRealDate(file.meeting.startDate) && isRealDate(file.meeting.endDate) && file.meeting.endDate < file.meeting.startDate) {
       ctx.addIssue({ code: 'custom', path: ['meeting', 'endDate'], message: 'expected endDate on or after startDate' });
     }
     const ids = new Set<string>();

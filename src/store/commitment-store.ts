@@ -18,6 +18,8 @@ export interface CommitmentFilter {
   /** Commitments led by or including any of these parties. */
   parties?: string[];
   meetingId?: string;
+  /** An editor's parties: intersected with the other filters, so `parties` narrows within the scope. */
+  scope?: string[];
   overdue?: boolean;
   /** Inclusive bounds on the deadline instant, epoch ms. */
   dueBefore?: number;
@@ -167,6 +169,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       if (filter.status?.length) setKeys.push(filter.status.map((s) => keys.byStatus(s)));
       if (filter.parties) setKeys.push(filter.parties.map((p) => keys.byParty(p)));
       if (filter.meetingId) setKeys.push([keys.byMeeting(filter.meetingId)]);
+      if (filter.scope) setKeys.push(filter.scope.map((p) => keys.byParty(p)));
 
       const pipe = redis.pipeline();
       for (const group of setKeys) pipe.sunion(...(group.length ? group : [keys.ns('empty')]));
@@ -218,7 +221,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       const statuses: Status[] = ['open', 'in_progress', 'done', 'cancelled'];
       if (opts.scope) {
         const scope = partyIds.filter((p) => opts.scope!.includes(p));
-        const docs = await getMany(await this.findIds({ parties: scope }, now));
+        const docs = await getMany(await this.findIds({ scope }, now));
         const zero = () => ({ open: 0, in_progress: 0, done: 0, cancelled: 0, overdue: 0 }) as Record<Status | 'overdue', number>;
         const totals = zero();
         const byParty: Record<string, Record<Status | 'overdue', number>> = Object.fromEntries(scope.map((p) => [p, zero()]));

@@ -99,12 +99,12 @@ export function commitmentsRouter(deps: AppDeps): Router {
   router.get('/', async (req, res) => {
     const q = parse(ListQuerySchema, req.query, 'query');
     const p = principalOf(req);
-    let scope = q.party ? [q.party] : undefined;
-    if (p.role === 'editor') scope = (scope ?? p.parties ?? []).filter((x) => p.parties?.includes(x));
     const page = await commitments.list(
       {
         ...(q.status ? { status: q.status } : {}),
-        ...(scope ? { parties: scope } : {}),
+        ...(q.party ? { parties: [q.party] } : {}),
+        // An editor's list shows only its parties' commitments; party= narrows within them.
+        ...(p.role === 'editor' ? { scope: [...(p.parties ?? [])] } : {}),
         ...(q.meeting ? { meetingId: q.meeting } : {}),
         ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
         ...(q.dueBefore !== undefined ? { dueBefore: q.dueBefore } : {}),
