@@ -22,6 +22,10 @@ import { createRedisCommitmentStore } from './store/commitment-store.js';
 import { createKeys } from './store/keys.js';
 import { importMeetingFile } from './store/meeting-import.js';
 import { createRedisMeetingStore, createRedisPartyStore } from './store/party-store.js';
+import { QUEUES, createQueue } from '../jobs/queues.js';
+import { createReconcileScheduler } from '../jobs/reminder-jobs.js';
+import { startWorkers } from '../workers/index.js';
+import { createMailer } from './mail/mailer.js';
 
 export type Role = 'all' | 'api' | 'workers';
 
@@ -74,10 +78,28 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   }
   if (config.SEED === '2009') await seed({ commitments, parties, meetings }, redis, keys, clock, logger);
 
+  if (role === 'all' || role === 'workers') {
+    // Workers get a connection of their own that waits for Redis (maxRetriesPerRequest: null).
+    const workerRedis = createRedis(config.REDIS_URL, 'worker');
+    await connectRedis(workerRedis, config.REDIS_URL);
+    releasers.push({ name: 'worker-redis', release: () => workerRedis.quit() });
+    const mailer = createMailer({ ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), outboxDir: config.OUTBOX_DIR, from: config.MAIL_FROM });
+    releasers.push({ name: 'mailer', release: () => mailer.close() });
+    logger.info({ mail: mailer.kind, target: mailer.target }, mailer.kind === 'outbox' ? `mail is written to the outbox folder ${mailer.target}` : `mail goes to ${mailer.target}`);
+    // Released before the mailer and the connection: stop taking jobs, let active ones finish.
+    const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer });
+    releasers.push({ name: 'workers', release: () => workers.close() });
+  }
+
   let url: string | undefined;
   if (role === 'all' || role === 'api') {
     const auth = createAuthenticator(redis, keys, config.API_TOKENS);
-    const app = createApp({ config, redis, keys, clock, logger, auth, commitments, parties, meetings });
+    // Producers on the API's fail-fast connection: a change while Redis is down is repaired by the full reconcile.
+    const reconcileQueue = createQueue(QUEUES.reconcile, redis, config.REDIS_PREFIX, logger);
+    const reminderQueue = createQueue(QUEUES.reminders, redis, config.REDIS_PREFIX, logger);
+    releasers.push({ name: 'api-queues', release: () => Promise.all([reconcileQueue.close(), reminderQueue.close()]) });
+    const onChange = createReconcileScheduler(reconcileQueue);
+    const app = createApp({ config, redis, keys, clock, logger, auth, commitments, parties, meetings, onChange, reminderQueue, queues: [reconcileQueue, reminderQueue] });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

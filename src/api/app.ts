@@ -19,6 +19,8 @@ import { createSessionCookies } from './session-cookie.js';
 import { adminRouter } from './routes/admin.js';
 import { calendarRouter, partyFeedRouter } from './routes/calendar.js';
 import { statusPageRouter } from './routes/status-page.js';
+import { actionsRouter } from './routes/actions.js';
+import { remindersRouter } from './routes/reminders.js';
 
 export function createApp(appDeps: AppDeps): Express {
   // One metrics set per app unless the entry point shares its process-wide one.
@@ -64,6 +66,8 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(statusPageRouter(deps, sessions));
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
   app.use('/v1/calendar', partyFeedRouter(deps));
+  // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
+  app.use('/actions', actionsRouter(deps));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.auth));
@@ -74,6 +78,7 @@ export function createApp(appDeps: AppDeps): Express {
   v1.use('/parties', partiesRouter(deps));
   v1.use('/status', statusRouter(deps));
   v1.use(calendarRouter(deps));
+  v1.use(remindersRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -31,4 +31,6 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Optional: BullMQ queues for the dashboard at /admin/queues and the queue-depth gauges. */
   queues?: readonly Queue[];
+  /** Optional: the reminders queue, for the admin retry of a failed delivery (POST /v1/reminders/:sendId/retry). */
+  reminderQueue?: Queue;
 }

@@ -76,6 +76,14 @@ export function createSendLedger(redis: Redis, keys: Keys, kind: 'reminder' | 'd
       record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }),
     markSkipped: (sendId: string, recipient: string, at: Date, reason: string, meta?: Record<string, unknown>) =>
       record(sendId, recipient, { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) }),
+    /**
+     * Record `skipped` only where the recipient has no entry yet (HSETNX), so a
+     * late planner verdict never overwrites a real `sent` or `failed`. True when written.
+     */
+    async markSkippedIfAbsent(sendId: string, recipient: string, at: Date, reason: string, meta?: Record<string, unknown>): Promise<boolean> {
+      const entry: LedgerEntry = { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) };
+      return (await redis.hsetnx(entryKey(sendId), recipient.toLowerCase(), JSON.stringify(entry))) === 1;
+    },
     /** Failed deliveries whose failure time lies in [from, to), newest first. */
     async failed(opts: { from?: Date; to?: Date; limit?: number } = {}): Promise<LedgerRow[]> {
       const members = await redis.zrevrangebyscore(failedIndex, opts.to ? `(${opts.to.getTime()}` : '+inf', opts.from ? opts.from.getTime() : '-inf', 'LIMIT', 0, opts.limit ?? 500);

@@ -1,0 +1,116 @@
+/**
+ * Worker startup: the reconcile, reminder and status-check workers on one
+ * worker-side Redis connection (maxRetriesPerRequest: null, so they wait for
+ * Redis to come back), plus the periodic full reconcile Job Scheduler.
+ *
+ * `close()` stops taking jobs, waits for the active ones to finish, then
+ * closes the queues; it is safe to call twice. The caller owns the Redis
+ * connection and the mailer and closes them after.
+ */
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/env.js';
+import { createPlanner } from '../jobs/plan.js';
+import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
+import { upsertFullReconcile } from '../jobs/reminder-jobs.js';
+import type { Clock } from '../src/domain/clock.js';
+import { coerceError } from '../src/domain/errors.js';
+import { createSendLedger } from '../src/mail/ledger.js';
+import type { Mailer } from '../src/mail/mailer.js';
+import { instrumentWorker, type Metrics } from '../src/metrics.js';
+import { sharedSecret } from '../src/store/auth-store.js';
+import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
+import type { Keys } from '../src/store/keys.js';
+import { createRedisPartyStore } from '../src/store/party-store.js';
+import { createPartyLookup } from './party-cache.js';
+import { createReconcileProcessor } from './reconcile.processor.js';
+import { createSendReminderProcessor } from './send-reminder.processor.js';
+import { createStatusCheckProcessor } from './status-check.processor.js';
+
+export interface WorkerDeps {
+  config: Config;
+  /** A worker-side connection: createRedis(url, 'worker'). */
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+  metrics?: Metrics;
+  /** Tuning, mostly for tests and the benchmark. */
+  options?: {
+    reminderConcurrency?: number;
+    reconcileConcurrency?: number;
+    /** Base of the exponential retry backoff of reminder jobs, ms. */
+    backoffMs?: number;
+    /** Skip the periodic full reconcile scheduler (tests that count jobs). */
+    noFullReconcile?: boolean;
+    partyCacheMs?: number;
+  };
+}
+
+export interface RunningWorkers {
+  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Start the reminder-side workers. See the module comment for shutdown. */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const { config, redis, keys, clock, logger, mailer, metrics } = deps;
+  const opts = deps.options ?? {};
+  const prefix = config.REDIS_PREFIX;
+
+  const commitments = createRedisCommitmentStore(redis, keys);
+  const parties = createPartyLookup(createRedisPartyStore(redis, keys), opts.partyCacheMs ?? 2000);
+  const ledger = createSendLedger(redis, keys, 'reminder');
+  const planner = createPlanner(config);
+  let secret: Promise<string> | undefined;
+  const actionSecret = () => (secret ??= sharedSecret(redis, keys, 'action-link', config.ACTION_LINK_SECRET));
+
+  const queues = {
+    reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
+    reminders: createQueue(QUEUES.reminders, redis, prefix, logger),
+    statusCheck: createQueue(QUEUES.statusCheck, redis, prefix, logger),
+  };
+  const backoff = opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {};
+
+  const workers: Worker[] = [
+    createWorker(
+      QUEUES.reconcile,
+      createReconcileProcessor({ redis, keys, commitments, parties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}), ...backoff }),
+      redis,
+      prefix,
+      logger,
+      { concurrency: opts.reconcileConcurrency ?? 4 },
+    ),
+    createWorker(
+      QUEUES.reminders,
+      createSendReminderProcessor({ commitments, parties, ledger, planner, mailer, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}) }),
+      redis,
+      prefix,
+      logger,
+      { concurrency: opts.reminderConcurrency ?? 20 },
+    ),
+    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4 }),
+  ];
+  for (const w of workers) instrumentWorker(w, metrics);
+
+  if (!opts.noFullReconcile) await upsertFullReconcile(queues.reconcile, config.FULL_RECONCILE_EVERY);
+  logger.info({ mail: mailer.kind, target: mailer.target, queues: Object.values(QUEUES) }, 'workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    queues,
+    workers,
+    close() {
+      closing ??= (async () => {
+        // Worker.close() stops fetching and waits for active jobs; all workers wind down together.
+        const results = await Promise.allSettled(workers.map((w) => w.close()));
+        for (const r of results) if (r.status === 'rejected') logger.warn({ err: coerceError(r.reason) }, 'worker close failed');
+        await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The reconcile job: make BullMQ's delayed jobs match a commitment's plan.
+ *
+ *   plan = planner(commitment, policy, parties, now)      (pure)
+ *   add what is missing, remove what is stale, leave the rest untouched.
+ *
+ * What is scheduled for each commitment is remembered in one hash
+ * (`reminders:scheduled`, field = commitment id), because a stale job (an old
+ * deadline version, a dropped step or party) cannot be derived from the
+ * current plan. The hash is written *before* jobs are added (as the union of
+ * old and new) and narrowed after stale ones are removed, so a crash at any
+ * point leaves every job we created findable by the next reconcile.
+ *
+ * Reconciles of one commitment never run concurrently (deduplicated per
+ * commitment, see jobs/reminder-jobs.ts); the full reconcile only fans out
+ * into those per-commitment jobs.
+ */
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { recipientsOf, type Planner } from '../jobs/plan.js';
+import {
+  JOB_NAMES,
+  ReconcilePayloadSchema,
+  enqueueReconcileMany,
+  reminderJobOptions,
+  statusCheckJobOptions,
+  type SendReminderPayload,
+  type StatusCheckPayload,
+} from '../jobs/reminder-jobs.js';
+import type { Clock } from '../src/domain/clock.js';
+import type { Commitment } from '../src/domain/commitment.js';
+import type { DomainEvent } from '../src/domain/events.js';
+import type { PlannedSend } from '../src/domain/planner.js';
+import { childFor } from '../src/logger.js';
+import type { SendLedger } from '../src/mail/ledger.js';
+import { countReminder, type Metrics } from '../src/metrics.js';
+import type { CommitmentStore } from '../src/store/commitment-store.js';
+import type { Keys } from '../src/store/keys.js';
+import type { PartyLookup } from './party-cache.js';
+
+export interface ReconcileDeps {
+  redis: Redis;
+  keys: Keys;
+  commitments: CommitmentStore;
+  parties: PartyLookup;
+  ledger: SendLedger;
+  planner: Planner;
+  clock: Clock;
+  logger: Logger;
+  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
+  metrics?: Metrics;
+  backoffMs?: number;
+}
+
+/** What is scheduled for one commitment: reminder job ids and status-check job ids. */
+interface Scheduled {
+  r: string[];
+  s: string[];
+}
+
+export const scheduledIndexKey = (keys: Keys) => keys.ns('reminders:scheduled');
+/** Set once the overdue event of a deadline version is recorded (see status-check.processor.ts). */
+export const overdueMarkerKey = (keys: Keys, id: string, dueVersion: number) => keys.ns(`overdue:${id}:${dueVersion}`);
+
+const same = (a: Scheduled, b: Scheduled) => JSON.stringify(a) === JSON.stringify(b);
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+
+/** The reconcile processor: `{ commitmentId }` reconciles one commitment, `{ full: true }` fans out to all. */
+export function createReconcileProcessor(deps: ReconcileDeps) {
+  const { redis, keys, commitments, ledger, planner, clock, queues } = deps;
+  const indexKey = scheduledIndexKey(keys);
+
+  async function writeIndex(id: string, s: Scheduled) {
+    if (s.r.length === 0 && s.s.length === 0) await redis.hdel(indexKey, id);
+    else await redis.hset(indexKey, id, JSON.stringify(s));
+  }
+
+  /** Record planned-but-missed sends as skipped (once: HSETNX), with one event per newly skipped send. */
+  async function recordSkipped(c: Commitment, skipped: PlannedSend[], now: Date): Promise<DomainEvent[]> {
+    const events: DomainEvent[] = [];
+    for (const s of skipped) {
+      const fresh: string[] = [];
+      for (const r of recipientsOf(s)) {
+        const meta = { commitmentId: c.id, step: s.stepKey, dueVersion: s.dueVersion, plannedAt: s.at };
+        if (await ledger.markSkippedIfAbsent(s.id, r.address, now, s.skipReason ?? 'skipped', meta)) fresh.push(r.address);
+      }
+      if (fresh.length === 0) continue;
+      countReminder(deps.metrics, 'skipped', s.stepKey, fresh.length);
+      events.push({
+        type: 'reminder.skipped',
+        commitmentId: c.id,
+        meetingId: c.meetingId,
+        at: now.toISOString(),
+        who: 'reconcile',
+        version: c.version,
+        changes: {},
+        data: { sendId: s.id, step: s.stepKey, plannedAt: s.at, recipients: fresh, reason: s.skipReason ?? 'skipped' },
+      });
+    }
+    return events;
+  }
+
+  /** Sends whose every recipient already has an outcome need no job (the job may have been removed on completion). */
+  async function unfinished(sends: PlannedSend[]): Promise<PlannedSend[]> {
+    if (sends.length === 0) return [];
+    const entries = await Promise.all(sends.map((s) => ledger.getAll(s.id)));
+    return sends.filter((s, i) => recipientsOf(s).some((r) => !entries[i]![r.address] || entries[i]![r.address]!.state === 'skipped'));
+  }
+
+  /** A kept job whose planned instant moved (same id: e.g. a policy's send hour changed) is re-timed. */
+  async function retime(send: PlannedSend, now: Date) {
+    const job = await queues.reminders.getJob(send.id);
+    if (!job || !(await job.isDelayed())) return;
+    const current = job.timestamp + (job.delay ?? 0);
+    const wanted = Date.parse(send.at);
+    if (Math.abs(current - wanted) > 1000 && !(current <= now.getTime() && wanted <= now.getTime())) {
+      await job.changeDelay(Math.max(0, wanted - now.getTime()));
+    }
+  }
+
+  async function reconcileOne(id: string, log: Logger) {
+    const now = clock.now();
+    const [c, prevRaw] = await Promise.all([commitments.get(id), redis.hget(indexKey, id)]);
+    const prev: Scheduled = prevRaw ? (JSON.parse(prevRaw) as Scheduled) : { r: [], s: [] };
+
+    const plan = c ? planner.plan(c, await deps.parties.all(), now) : [];
+    const check = c ? planner.statusCheck(c) : null;
+    const planned = plan.filter((s) => s.state === 'planned');
+    const want: Scheduled = { r: planned.map((s) => s.id), s: check ? [check.id] : [] };
+
+    // Intent first: every job we may create is findable before it exists.
+    const wide: Scheduled = { r: union(prev.r, want.r), s: union(prev.s, want.s) };
+    if (!same(wide, prev)) await writeIndex(id, wide);
+
+    // Stale: scheduled before, not wanted now (done/cancelled → everything). A job that is
+    // running cannot be removed (remove returns 0); its fire-time guard stops it instead.
+    let removed = 0;
+    for (const jobId of prev.r.filter((x) => !want.r.includes(x))) removed += await queues.reminders.remove(jobId);
+    for (const jobId of prev.s.filter((x) => !want.s.includes(x))) removed += await queues.statusCheck.remove(jobId);
+
+    let added = 0;
+    if (c) {
+      const events = await recordSkipped(c, plan.filter((s) => s.state === 'skipped'), now);
+      if (events.length) await commitments.appendEvents(c.id, events);
+
+      const known = new Set(prev.r);
+      for (const s of planned.filter((x) => known.has(x.id))) await retime(s, now);
+      const missing = await unfinished(planned);
+      if (missing.length) {
+        const opts = reminderJobOptions(deps.backoffMs);
+        await queues.reminders.addBulk(
+          missing.map((s) => ({
+            name: JOB_NAMES.send,
+            data: { commitmentId: c.id, dueVersion: s.dueVersion } satisfies SendReminderPayload,
+            opts: { ...opts, jobId: s.id, delay: Math.max(0, Date.parse(s.at) - now.getTime()) },
+          })),
+        );
+        added += missing.length;
+      }
+      if (check && !(await redis.exists(overdueMarkerKey(keys, c.id, check.dueVersion)))) {
+        await queues.statusCheck.add(JOB_NAMES.statusCheck, { commitmentId: c.id, dueVersion: check.dueVersion } satisfies StatusCheckPayload, {
+          ...statusCheckJobOptions,
+          jobId: check.id,
+          delay: Math.max(0, Date.parse(check.at) - now.getTime()),
+        });
+      }
+    }
+    if (!same(want, wide)) await writeIndex(id, want);
+    log.debug({ planned: planned.length, ensured: added, removed, skipped: plan.length - planned.length }, 'reconciled');
+    return { planned: planned.length, ensured: added, removed };
+  }
+
+  return async function processReconcile(job: Job) {
+    const parsed = ReconcilePayloadSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`malformed reconcile payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const data = parsed.data;
+    if ('full' in data) {
+      const ids = await commitments.allIds();
+      // Also revisit commitments that have jobs but no document any more.
+      const indexed = await redis.hkeys(indexKey);
+      const all = union(ids, indexed);
+      await enqueueReconcileMany(queues.reconcile, all);
+      return { fannedOut: all.length };
+    }
+    return reconcileOne(data.commitmentId, childFor(deps.logger, { queue: 'reconcile', jobId: job.id, commitmentId: data.commitmentId }));
+  };
+}
