@@ -86,7 +86,8 @@ export function partyFeedRouter(deps: AppDeps): Router {
   const router = Router();
   router.get('/:party.ics', async (req, res) => {
     const { party } = parse(PartyParams, req.params, 'params');
-    const { token } = parse(z.object({ token: z.string().min(1, 'expected the feed token from the calendar URL') }), req.query, 'query');
+    const { token } = parse(z.object({ token: z.string().optional() }), req.query, 'query');
+    if (!token) throw new AppError('unauthenticated', 'Add the feed token: ?token=… (admins get the URL from /v1/parties/:id/calendar-url).', [{ path: 'query.token', message: 'missing' }]);
     const expected = Buffer.from(await feedToken(deps, party));
     const given = Buffer.from(token);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
