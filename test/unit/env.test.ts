@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, envDescriptions, loadConfig } from '../../config/env.js';
 
@@ -89,5 +90,11 @@ describe('loadConfig', () => {
     expect(envDescriptions.length).toBeGreaterThan(20);
     for (const d of envDescriptions) expect(d.description, d.name).not.toBe('');
     expect(envDescriptions.map((d) => d.name)).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'REDIS_PREFIX', 'SMTP_URL', 'MAIL_FROM', 'PUBLIC_BASE_URL', 'API_TOKENS', 'ACTION_LINK_SECRET', 'SEED']));
+  });
+
+  it('the README configuration table has a row for every variable', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('## Configuration')[1]!.split('\n## ')[0]!;
+    for (const { name } of envDescriptions) expect(section, name).toContain(`| \`${name}\` |`);
   });
 });
