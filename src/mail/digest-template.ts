@@ -1,0 +1,163 @@
+/**
+ * The digest as mail: a subject, an HTML part and a text part, printed from
+ * the digest model. Every value that a user or a party could have typed
+ * (titles, names, notes, URLs, addresses, error texts) goes through `esc`.
+ */
+import escapeHtml from 'escape-html';
+import type { ChangeItem, CompletedItem, Digest, DigestItem, FailedItem, OverdueItem, PartyRow, Section } from '../domain/digest.js';
+
+export interface RenderedDigest {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface RenderOptions {
+  /** An empty period renders a short "no changes" digest. */
+  short?: boolean;
+  /** Link to the service, shown at the foot. */
+  baseUrl?: string;
+}
+
+const esc = (v: unknown) => escapeHtml(String(v));
+/** Only http(s) links become anchors; anything else is shown as text. */
+const safeUrl = (u: string | null) => (u && /^https?:\/\//i.test(u) ? u : null);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function leadsOf(d: Digest, ids: readonly string[]): string {
+  return ids.length ? ids.map((id) => d.partyNames[id] ?? id).join(', ') : 'no lead yet';
+}
+
+function periodWords(d: Digest): string {
+  const since = d.period.first ? `since the meeting (${d.period.fromLabel})` : `from ${d.period.fromLabel}`;
+  return `${since} to ${d.period.toLabel} (${d.timeZone})`;
+}
+
+/** The subject line, e.g. "Follow-up digest to 18 January 2010: 1 overdue, 0 completed". */
+export function digestSubject(d: Digest, short = false): string {
+  const who = d.scope ? ` for ${d.scope.name}` : '';
+  const to = d.period.toLabel.replace(/^\w+ /, '').replace(/, \d\d:\d\d$/, '');
+  if (short && d.isEmpty) return `Follow-up digest${who} to ${to}: no changes`;
+  return `Follow-up digest${who} to ${to}: ${d.headline.overdue} overdue, ${d.completed.total} completed, ${plural(d.changes.total, 'change')}`;
+}
+
+function more<T>(s: Section<T>): number {
+  return s.total - s.items.length;
+}
+
+// ---------- text ----------
+
+function textList<T>(title: string, s: Section<T>, line: (x: T) => string, empty = 'None.'): string[] {
+  const out = ['', `${title} (${s.total})`, '-'.repeat(title.length + String(s.total).length + 3)];
+  if (s.total === 0) out.push(empty);
+  for (const x of s.items) out.push(`- ${line(x)}`);
+  if (more(s) > 0) out.push(`… and ${more(s)} more.`);
+  return out;
+}
+
+/** The text part. */
+export function renderDigestText(d: Digest, opts: RenderOptions = {}): string {
+  const h = d.headline;
+  const lines: string[] = [];
+  lines.push(`Follow-up digest${d.scope ? ` for ${d.scope.name} (${d.scope.party})` : ''}`);
+  lines.push(`Period: ${periodWords(d)}.`);
+  for (const m of d.meetings) lines.push(`Meeting: ${m.title}${m.place ? `, ${m.place}` : ''}, ${m.startDate} to ${m.endDate}.`);
+  lines.push('');
+  lines.push(`At a glance: ${h.open} open, ${h.inProgress} in progress, ${h.done} done, ${h.overdue} overdue, ${h.withoutDeadline} without a deadline, ${h.dueSoon} due in the next 30 days.`);
+  if (opts.short && d.isEmpty) {
+    lines.push('', 'No changes this period: no commitment was changed or completed, and no reminder failed.');
+    if (h.overdue > 0) lines.push(`Still overdue: ${d.overdue.items.map((o) => `${o.title} (since ${o.dueLabel})`).join('; ')}.`);
+  } else {
+    lines.push(...textList('Overdue, longest first', d.overdue, (o: OverdueItem) => `${o.title}: overdue since ${o.dueLabel} (${plural(o.daysOverdue, 'day')}). Leads: ${leadsOf(d, o.leads)}.`));
+    lines.push(...textList('Due in the next 30 days', d.dueSoon, (o) => `${o.title}: due ${o.dueLabel} (in ${plural(o.daysLeft, 'day')}). Leads: ${leadsOf(d, o.leads)}.`));
+    lines.push(...textList('Needs a deadline', d.needsDeadline, (o: DigestItem) => `${o.title}. Leads: ${leadsOf(d, o.leads)}.`));
+    lines.push(...textList('Progress on multi-unit targets', d.progress, (o) => `${o.title}: ${o.label}.`));
+    lines.push(...textList('Completed this period', d.completed, (o: CompletedItem) => `${o.title}: completed on ${o.completedOnLabel}, recorded by ${o.by}.${o.note ? ` Evidence: ${o.note}` : ''}${o.evidenceUrl ? ` <${o.evidenceUrl}>` : ''}${o.stillDone ? '' : ' (since reopened)'}`));
+    lines.push(...textList('Reminder deliveries that failed this period', d.failedDeliveries, (f: FailedItem) => `${f.atLabel}: to ${f.recipient}${f.title ? ` about ${f.title}` : ''}: ${f.error}`));
+    lines.push(...textList('Changes this period', d.changes, (c: ChangeItem) => `${c.atLabel}, ${c.who}, ${c.title}: ${c.summary}`));
+    if (d.changesByWho.length) lines.push(`By whom: ${d.changesByWho.map((w) => `${w.who} ${w.count}`).join(', ')}.`);
+    lines.push('', 'By party (the items each party leads)', '-------------------------------------');
+    if (d.parties.length === 0) lines.push('No party leads a commitment.');
+    for (const p of d.parties) {
+      lines.push(`${p.name} (${p.id}): ${p.open.total} open, ${p.overdue.total} overdue, ${p.done.total} done`);
+      for (const [label, s] of [['overdue', p.overdue], ['open', p.open], ['done', p.done]] as const) {
+        if (s.total) lines.push(`    ${label}: ${s.items.map((i) => i.title).join('; ')}${more(s) > 0 ? `; … and ${more(s)} more` : ''}`);
+      }
+    }
+  }
+  lines.push('', `As of ${d.asOf}. Times are in ${d.timeZone}.`);
+  if (opts.baseUrl) lines.push(`Follow-up: ${opts.baseUrl}/`);
+  return lines.join('\n') + '\n';
+}
+
+// ---------- HTML ----------
+
+const STYLE = `body{font:15px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328;max-width:52rem;margin:1.5rem auto;padding:0 1rem}
+h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .4rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+.muted{color:#59636e}.glance{display:flex;flex-wrap:wrap;gap:.5rem;padding:0;list-style:none}.glance li{border:1px solid #d0d7de;border-radius:6px;padding:.35rem .7rem}
+.glance b{font-size:1.2rem;display:block}.bad{color:#b42318}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2;padding:.3rem .4rem}
+ul.items{padding-left:1.2rem}`;
+
+function htmlList<T>(title: string, s: Section<T>, li: (x: T) => string, empty = 'None.'): string {
+  const body = s.total === 0 ? `<p class="muted">${esc(empty)}</p>` : `<ul class="items">${s.items.map((x) => `<li>${li(x)}</li>`).join('')}</ul>${more(s) > 0 ? `<p class="muted">… and ${more(s)} more.</p>` : ''}`;
+  return `<h2>${esc(title)} (${s.total})</h2>${body}`;
+}
+
+function partyCell(s: Section<DigestItem>): string {
+  if (s.total === 0) return '<span class="muted">–</span>';
+  return `${s.items.map((i) => esc(i.title)).join('<br>')}${more(s) > 0 ? `<br><span class="muted">… and ${more(s)} more</span>` : ''}`;
+}
+
+function partyTable(d: Digest, rows: PartyRow[]): string {
+  if (rows.length === 0) return '<h2>By party</h2><p class="muted">No party leads a commitment.</p>';
+  const body = rows
+    .map((p) => `<tr><th scope="row">${esc(p.name)} <span class="muted">(${esc(p.id)})</span></th><td>${partyCell(p.open)}</td><td class="bad">${partyCell(p.overdue)}</td><td>${partyCell(p.done)}</td></tr>`)
+    .join('');
+  return `<h2>By party: the items each party leads</h2><table><thead><tr><th>Party</th><th>Open</th><th>Overdue</th><th>Done</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The HTML part: a whole document, readable in a browser and in mail clients. */
+export function renderDigestHtml(d: Digest, opts: RenderOptions = {}): string {
+  const h = d.headline;
+  const title = `Follow-up digest${d.scope ? ` for ${d.scope.name}` : ''}`;
+  const glance = [
+    ['Open', h.open],
+    ['In progress', h.inProgress],
+    ['Done', h.done],
+    ['Overdue', h.overdue],
+    ['Without a deadline', h.withoutDeadline],
+    ['Due in 30 days', h.dueSoon],
+  ]
+    .map(([k, v]) => `<li${k === 'Overdue' && Number(v) > 0 ? ' class="bad"' : ''}><b>${v}</b>${k}</li>`)
+    .join('');
+  const meetings = d.meetings.map((m) => `<p class="muted">${esc(m.title)}${m.place ? `, ${esc(m.place)}` : ''}, ${esc(m.startDate)} to ${esc(m.endDate)}</p>`).join('');
+  const parts: string[] = [`<h1>${esc(title)}</h1>`, `<p>${esc(periodWords(d))}</p>`, meetings, `<ul class="glance">${glance}</ul>`];
+  const leads = (ids: readonly string[]) => `<span class="muted">Leads: ${esc(leadsOf(d, ids))}</span>`;
+  if (opts.short && d.isEmpty) {
+    parts.push('<p><strong>No changes this period:</strong> no commitment was changed or completed, and no reminder failed.</p>');
+    if (h.overdue > 0) parts.push(htmlList('Still overdue', d.overdue, (o) => `${esc(o.title)}: overdue since ${esc(o.dueLabel)}`));
+  } else {
+    parts.push(htmlList('Overdue, longest first', d.overdue, (o) => `<strong>${esc(o.title)}</strong>: overdue since ${esc(o.dueLabel)} <span class="bad">(${plural(o.daysOverdue, 'day')})</span>. ${leads(o.leads)}`));
+    parts.push(htmlList('Due in the next 30 days', d.dueSoon, (o) => `<strong>${esc(o.title)}</strong>: due ${esc(o.dueLabel)} (in ${plural(o.daysLeft, 'day')}). ${leads(o.leads)}`));
+    parts.push(htmlList('Needs a deadline', d.needsDeadline, (o) => `${esc(o.title)}. ${leads(o.leads)}`));
+    parts.push(htmlList('Progress on multi-unit targets', d.progress, (o) => `${esc(o.title)}: <strong>${esc(o.label)}</strong>`));
+    parts.push(
+      htmlList('Completed this period', d.completed, (o) => {
+        const url = safeUrl(o.evidenceUrl);
+        const link = url ? ` <a href="${esc(url)}">evidence</a>` : o.evidenceUrl ? ` ${esc(o.evidenceUrl)}` : '';
+        return `<strong>${esc(o.title)}</strong>: completed on ${esc(o.completedOnLabel)}, recorded by ${esc(o.by)}.${o.note ? ` ${esc(o.note)}` : ''}${link}${o.stillDone ? '' : ' <em>(since reopened)</em>'}`;
+      }),
+    );
+    parts.push(htmlList('Reminder deliveries that failed this period', d.failedDeliveries, (f) => `${esc(f.atLabel)}: to ${esc(f.recipient)}${f.title ? ` about <strong>${esc(f.title)}</strong>` : ''}: <span class="bad">${esc(f.error)}</span>`));
+    parts.push(htmlList('Changes this period', d.changes, (c) => `<span class="muted">${esc(c.atLabel)}</span>, ${esc(c.who)}, <strong>${esc(c.title)}</strong>: ${esc(c.summary)}`));
+    if (d.changesByWho.length) parts.push(`<p class="muted">By whom: ${d.changesByWho.map((w) => `${esc(w.who)} ${w.count}`).join(', ')}</p>`);
+    parts.push(partyTable(d, d.parties));
+  }
+  parts.push(`<p class="muted">As of ${esc(d.asOf)}. Times are in ${esc(d.timeZone)}.${opts.baseUrl && safeUrl(opts.baseUrl) ? ` <a href="${esc(opts.baseUrl)}/">Follow-up</a>` : ''}</p>`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body>${parts.join('\n')}</body></html>\n`;
+}
+
+/** Subject, text and HTML of one digest. */
+export function renderDigest(d: Digest, opts: RenderOptions = {}): RenderedDigest {
+  return { subject: digestSubject(d, opts.short), text: renderDigestText(d, opts), html: renderDigestHtml(d, opts) };
+}

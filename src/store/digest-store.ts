@@ -1,0 +1,229 @@
+/**
+ * The digest's Redis side: the snapshot reader (one round of concurrent,
+ * pipelined reads) and the archive of every digest prepared for sending.
+ *
+ * The archive freezes a digest's content before the first mail goes out: a
+ * retry, or a restart after a crash, sends the archived subject, text and
+ * HTML again rather than rebuilding from a state that has moved on. So every
+ * recipient of one digest gets the same bytes, and the archive holds exactly
+ * what was sent.
+ */
+import type { Redis } from 'ioredis';
+import type { Commitment } from '../domain/commitment.js';
+import { digestPeriod, inPeriod, runAtOrAfter, type DigestPeriod } from '../domain/digest-period.js';
+import { meetingStartInstant, type DigestSnapshot, type FailedDelivery } from '../domain/digest.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { Meeting } from '../domain/meeting.js';
+import type { Party } from '../domain/party.js';
+import type { Keys } from './keys.js';
+
+export interface SnapshotSources {
+  redis: Redis;
+  keys: Keys;
+  meetings: { list(): Promise<Meeting[]> };
+  parties: { list(): Promise<Party[]> };
+  /** The reminder send ledger's failed index (src/mail/ledger.ts). */
+  reminderLedger: { failed(opts: { from?: Date; to?: Date; limit?: number }): Promise<Array<{ sendId: string; recipient: string; at: string; error?: string; responseCode?: number; meta?: Record<string, unknown> }>> };
+}
+
+const STREAM_PAGE = 10_000;
+
+/** `"at":"…"` sits near the front of every event; reading it first skips parsing events outside the period. */
+function eventAt(json: string): string | null {
+  const i = json.indexOf('"at":"');
+  return i < 0 ? null : json.slice(i + 6, json.indexOf('"', i + 6));
+}
+
+/**
+ * Read the state a digest is built from: every commitment, party and meeting,
+ * the events whose `at` lies in [from, to), and the reminder deliveries that
+ * failed in the period.
+ *
+ * Events come from the global stream. Its ids are Redis's clock, not the
+ * event's `at` (the service's clock, pinned in tests), so the whole stream is
+ * scanned and filtered by `at`; it is capped at about a million entries.
+ */
+export async function readDigestSnapshot(src: SnapshotSources, period: { from: Date; to: Date }): Promise<DigestSnapshot> {
+  const { redis, keys } = src;
+  const readCommitments = async (): Promise<Commitment[]> => {
+    const ids = await redis.zrange(keys.allCommitments, 0, -1);
+    if (ids.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (const id of ids) pipe.hget(keys.commitment(id), 'json');
+    const out: Commitment[] = [];
+    for (const [err, json] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      if (typeof json === 'string') out.push(JSON.parse(json) as Commitment);
+    }
+    return out;
+  };
+  const readEvents = async (): Promise<DomainEvent[]> => {
+    const out: DomainEvent[] = [];
+    let start = '-';
+    for (;;) {
+      const page = await redis.xrange(keys.events, start, '+', 'COUNT', STREAM_PAGE);
+      for (const [, fields] of page) {
+        const json = fields[1];
+        if (fields[0] !== 'e' || json === undefined) continue;
+        const at = eventAt(json);
+        if (at !== null && !inPeriod(at, period)) continue;
+        const e = JSON.parse(json) as DomainEvent;
+        if (inPeriod(e.at, period)) out.push(e);
+      }
+      if (page.length < STREAM_PAGE) return out;
+      start = `(${page[page.length - 1]![0]}`;
+    }
+  };
+  const readFailed = async (): Promise<FailedDelivery[]> => {
+    const rows = await src.reminderLedger.failed({ from: period.from, to: period.to, limit: 1000 });
+    return rows.map((r) => ({
+      sendId: r.sendId,
+      recipient: r.recipient,
+      at: r.at,
+      error: r.error ?? 'unknown error',
+      ...(r.responseCode ? { responseCode: r.responseCode } : {}),
+      commitmentId: typeof r.meta?.commitmentId === 'string' ? r.meta.commitmentId : null,
+      step: typeof r.meta?.step === 'string' ? r.meta.step : null,
+    }));
+  };
+  const [commitments, events, parties, meetings, failedReminders] = await Promise.all([readCommitments(), readEvents(), src.parties.list(), src.meetings.list(), readFailed()]);
+  return { commitments, events, parties, meetings, failedReminders };
+}
+
+export type RecipientState = 'pending' | 'sent' | 'failed' | 'skipped';
+
+export interface RecipientRecord {
+  email: string;
+  messageId: string;
+  state: RecipientState;
+  at?: string;
+  error?: string;
+}
+
+export interface ArchivedDigest {
+  /** `${sendId}-${scope}`, e.g. `20100111t020000000z-20100118t020000000z-all`. */
+  id: string;
+  /** The ledger's send id: one per period (scheduled) or per idempotency key (manual). */
+  sendId: string;
+  kind: 'scheduled' | 'manual';
+  /** null: the full digest; a party id: that party's digest. */
+  scope: string | null;
+  period: { from: string; to: string; first: boolean };
+  asOf: string;
+  createdAt: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The period had no changes; the short form was sent. */
+  empty: boolean;
+  recipients: RecipientRecord[];
+  /** Manual sends: a hash of the request, so a reused key with another request is refused. */
+  requestHash?: string;
+}
+
+export type DigestSummary = Omit<ArchivedDigest, 'text' | 'html'>;
+
+export function createDigestArchive(redis: Redis, keys: Keys) {
+  const doc = (id: string) => keys.ns(`digest:${id}`);
+  const rcpt = (id: string) => keys.ns(`digest:${id}:rcpt`);
+  const bySend = (sendId: string) => keys.ns(`digest:send:${sendId}`);
+  const index = keys.ns('digest:archive');
+  /** Scheduled runs processed (sent or skipped), scored by the period's end. */
+  const runs = keys.ns('digest:runs');
+  const log = keys.ns('digest:log');
+
+  async function get(id: string): Promise<ArchivedDigest | null> {
+    const [[, json], [, states]] = (await redis.multi().get(doc(id)).hgetall(rcpt(id)).exec()) as [[null, string | null], [null, Record<string, string>]];
+    if (!json) return null;
+    const d = JSON.parse(json) as ArchivedDigest;
+    d.recipients = d.recipients.map((r) => (states[r.email] ? { ...r, ...(JSON.parse(states[r.email]!) as Partial<RecipientRecord>) } : r));
+    return d;
+  }
+
+  return {
+    get,
+
+    /**
+     * Store a digest unless one with its id exists; either way return the
+     * stored one, so concurrent or repeated preparations agree on one content.
+     */
+    async saveIfAbsent(d: ArchivedDigest): Promise<{ digest: ArchivedDigest; created: boolean }> {
+      const [[, set]] = (await redis
+        .multi()
+        .set(doc(d.id), JSON.stringify(d), 'NX')
+        .zadd(index, 'NX', Date.parse(d.createdAt), d.id)
+        .sadd(bySend(d.sendId), d.id)
+        .exec()) as [[null, string | null], unknown, unknown];
+      return set === 'OK' ? { digest: d, created: true } : { digest: (await get(d.id))!, created: false };
+    },
+
+    async recordRecipient(id: string, email: string, update: Omit<RecipientRecord, 'email' | 'messageId'>): Promise<void> {
+      await redis.hset(rcpt(id), email, JSON.stringify(update));
+    },
+
+    /** Every digest prepared under one send id, e.g. the full and the party digests of a period. */
+    async listBySend(sendId: string): Promise<ArchivedDigest[]> {
+      const ids = (await redis.smembers(bySend(sendId))).sort();
+      const out = await Promise.all(ids.map(get));
+      return out.filter((d): d is ArchivedDigest => d !== null);
+    },
+
+    /** Newest first; the cursor is an offset from a previous page. */
+    async list(opts: { limit: number; offset?: number; filter?: (d: DigestSummary) => boolean }): Promise<{ items: DigestSummary[]; nextOffset: number | null }> {
+      const items: DigestSummary[] = [];
+      let offset = opts.offset ?? 0;
+      const PAGE = 200;
+      while (items.length < opts.limit) {
+        const ids = await redis.zrevrange(index, offset, offset + PAGE - 1);
+        if (ids.length === 0) return { items, nextOffset: null };
+        const docs = await Promise.all(ids.map(get));
+        for (let i = 0; i < docs.length; i++) {
+          offset++;
+          const d = docs[i];
+          if (!d) continue;
+          const { text: _t, html: _h, ...summary } = d;
+          if (opts.filter && !opts.filter(summary)) continue;
+          items.push(summary);
+          if (items.length === opts.limit) return { items, nextOffset: (await redis.zcard(index)) > offset ? offset : null };
+        }
+      }
+      return { items, nextOffset: null };
+    },
+
+    /** Remember that the scheduled run ending at `to` was processed (sent or skipped as empty). */
+    async markRun(to: Date, sendId: string): Promise<void> {
+      await redis.zadd(runs, to.getTime(), sendId);
+    },
+
+    /** True when a scheduled run before `to` was processed: then this digest is not the first. */
+    async hasRunBefore(to: Date): Promise<boolean> {
+      return (await redis.zcount(runs, '-inf', `(${to.getTime()}`)) > 0;
+    },
+
+    /** The digest log: one `digest.sent` entry per delivered mail, newest first, capped. */
+    async appendLog(entry: { at: string; digestId: string; sendId: string; recipient: string; messageId: string }): Promise<void> {
+      await redis.multi().lpush(log, JSON.stringify({ type: 'digest.sent', ...entry })).ltrim(log, 0, 9_999).exec();
+    },
+
+    async readLog(limit = 100): Promise<Array<{ type: 'digest.sent'; at: string; digestId: string; sendId: string; recipient: string; messageId: string }>> {
+      return (await redis.lrange(log, 0, limit - 1)).map((x) => JSON.parse(x));
+    },
+  };
+}
+export type DigestArchive = ReturnType<typeof createDigestArchive>;
+
+/**
+ * The period of the digest sent at the first scheduled run at or after
+ * `asOf`. It is the first digest (covering everything since the earliest
+ * meeting) when no scheduled run before it was processed.
+ */
+export async function resolveDigestPeriod(
+  deps: { archive: Pick<DigestArchive, 'hasRunBefore'>; meetings: { list(): Promise<Meeting[]> } },
+  cron: string,
+  timeZone: string,
+  asOf: Date,
+): Promise<DigestPeriod> {
+  const to = runAtOrAfter(cron, timeZone, asOf);
+  const [meetings, ranBefore] = await Promise.all([deps.meetings.list(), deps.archive.hasRunBefore(to)]);
+  return digestPeriod(cron, timeZone, asOf, meetingStartInstant(meetings, timeZone), { first: !ranBefore });
+}
