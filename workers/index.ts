@@ -7,7 +7,7 @@
  * closes the queues; it is safe to call twice. The caller owns the Redis
  * connection and the mailer and closes them after.
  */
-import type { Queue, Worker } from 'bullmq';
+import type { Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
@@ -46,6 +46,8 @@ export interface WorkerDeps {
     /** Skip the periodic full reconcile scheduler (tests that count jobs). */
     noFullReconcile?: boolean;
     partyCacheMs?: number;
+    /** Extra BullMQ worker options for every worker, e.g. a short lockDuration in the crash test. */
+    worker?: Partial<WorkerOptions>;
   };
 }
 
@@ -82,7 +84,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       redis,
       prefix,
       logger,
-      { concurrency: opts.reconcileConcurrency ?? 4 },
+      { concurrency: opts.reconcileConcurrency ?? 4, ...opts.worker },
     ),
     createWorker(
       QUEUES.reminders,
@@ -90,9 +92,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       redis,
       prefix,
       logger,
-      { concurrency: opts.reminderConcurrency ?? 20 },
+      { concurrency: opts.reminderConcurrency ?? 20, ...opts.worker },
     ),
-    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4 }),
+    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface ReceivedMail {
   envelopeTo: string[];
+  /** Date.now() when the server accepted the message (end of DATA). */
+  receivedAt: number;
   parsed: ParsedMail;
   raw: string;
 }
@@ -54,10 +56,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           const err = Object.assign(new Error(failures.code >= 500 ? 'Permanent failure' : 'Try again later'), { responseCode: failures.code });
           return callback(err);
         }
+        const receivedAt = Date.now();
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw).then(
           (parsed) => {
-            messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed, raw });
+            messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), receivedAt, parsed, raw });
             waiters.splice(0).forEach((w) => w());
             callback();
           },

@@ -1,0 +1,148 @@
+/**
+ * The reminder pipeline for integration tests, on real Redis and a real SMTP
+ * server: the API (with the reconcile producer wired as onChange), the
+ * workers (optional: the crash test runs them in a child process), and an
+ * smtp-server sink. The clock is the real one: BullMQ's delays run on real
+ * time, so the runtime tests assert order and "never before the planned
+ * instant", never durations.
+ */
+import { pino } from 'pino';
+import type { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import { loadConfig, type Config } from '../../config/env.js';
+import { QUEUES, createQueue } from '../../jobs/queues.js';
+import { createReconcileScheduler } from '../../jobs/reminder-jobs.js';
+import { createApp } from '../../src/api/app.js';
+import type { AppDeps } from '../../src/api/deps.js';
+import { systemClock } from '../../src/domain/clock.js';
+import type { Party } from '../../src/domain/party.js';
+import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
+import { createSendLedger } from '../../src/mail/ledger.js';
+import { createMailer, type Mailer } from '../../src/mail/mailer.js';
+import { createAuthenticator } from '../../src/store/auth-store.js';
+import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
+import { createKeys } from '../../src/store/keys.js';
+import { importMeetingFile } from '../../src/store/meeting-import.js';
+import { createRedisMeetingStore, createRedisPartyStore } from '../../src/store/party-store.js';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../workers/index.js';
+import { API_TOKENS, seedFile } from './app.js';
+import { deletePrefix, newRedis, redisUrl, uniquePrefix } from './redis.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.js';
+
+/** Second-scale steps, exact instants, no quiet days: what the runtime tests use. */
+export const FAST_POLICY: ReminderPolicy = {
+  before: ['PT4S', 'PT2S'],
+  onDue: true,
+  overdue: { every: 'PT2S', max: 1 },
+  escalateAfter: null,
+  sendAt: null,
+  quietDays: [],
+};
+
+/** One notice at the deadline, nothing else: for tests that count deliveries. */
+export const DUE_ONLY: ReminderPolicy = { ...FAST_POLICY, before: [], overdue: { every: 'PT2S', max: 0 } };
+
+export interface ReminderHarness {
+  prefix: string;
+  config: Config;
+  redis: Redis;
+  sink: SmtpSink;
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+  ledger: ReturnType<typeof createSendLedger>;
+  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
+  workers: RunningWorkers | null;
+  mailer: Mailer;
+  /** Messages whose send id belongs to this commitment. */
+  mailFor(commitmentId: string): ReceivedMail[];
+  addParty(p: Party): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export const sendIdOf = (m: ReceivedMail) => String(m.parsed.headers.get('x-followup-send-id') ?? '');
+export const plannedAtOf = (m: ReceivedMail) => String(m.parsed.headers.get('x-followup-planned-at') ?? '');
+export const instant = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until `fn` returns a truthy value or the timeout passes. */
+export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export async function startReminderHarness(
+  name: string,
+  opts: { workers?: boolean; env?: Record<string, string>; worker?: WorkerDeps['options'] } = {},
+): Promise<ReminderHarness> {
+  const prefix = uniquePrefix(name);
+  const sink = await startSmtpSink();
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    REDIS_PREFIX: prefix,
+    API_TOKENS,
+    NODE_ENV: 'test',
+    SMTP_URL: sink.url,
+    PUBLIC_BASE_URL: 'http://followup.test',
+    ...opts.env,
+  });
+  const keys = createKeys(prefix);
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const redis = newRedis();
+  const workerRedis = newRedis();
+  const commitments = createRedisCommitmentStore(redis, keys);
+  const parties = createRedisPartyStore(redis, keys);
+  const meetings = createRedisMeetingStore(redis, keys);
+  const queues = {
+    reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
+    reminders: createQueue(QUEUES.reminders, redis, prefix, logger),
+    statusCheck: createQueue(QUEUES.statusCheck, redis, prefix, logger),
+  };
+  const deps: AppDeps = {
+    config,
+    redis,
+    keys,
+    clock: systemClock,
+    logger,
+    auth: createAuthenticator(redis, keys, config.API_TOKENS),
+    commitments,
+    parties,
+    meetings,
+    onChange: createReconcileScheduler(queues.reconcile),
+    reminderQueue: queues.reminders,
+  };
+  // The 2009 meeting and its parties, without its commitments (their 2009 deadlines would all be overdue).
+  await importMeetingFile({ ...(seedFile() as object), commitments: [] }, deps, 'seed', systemClock.now());
+  const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
+  const workers =
+    opts.workers === false
+      ? null
+      : await startWorkers({ config, redis: workerRedis, keys, clock: systemClock, logger, mailer, options: { noFullReconcile: true, backoffMs: 200, partyCacheMs: 0, ...opts.worker } });
+
+  return {
+    prefix,
+    config,
+    redis,
+    sink,
+    deps,
+    app: createApp(deps),
+    ledger: createSendLedger(redis, keys, 'reminder'),
+    queues,
+    workers,
+    mailer,
+    mailFor: (id) => sink.messages.filter((m) => sendIdOf(m).startsWith(`${id}--`)),
+    addParty: (p) => parties.put(p),
+    async cleanup() {
+      await workers?.close();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await mailer.close();
+      await sink.close();
+      await deletePrefix(redis, prefix);
+      await Promise.all([redis.quit(), workerRedis.quit()]);
+    },
+  };
+}
