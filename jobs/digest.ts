@@ -57,11 +57,11 @@ export async function upsertDigestScheduler(queue: Queue, schedule: { cron: stri
 }
 
 /** Queue the delivery of a prepared manual send. The job id is the send id, so a repeat adds nothing. */
-export async function enqueueDigestSend(queue: Queue, sendId: string): Promise<void> {
+export async function enqueueDigestSend(queue: Queue, sendId: string, opts: { backoffMs?: number } = {}): Promise<void> {
   await queue.add(DIGEST_JOBS.send, { sendId } satisfies DigestSendJobData, {
     jobId: `digest-send-${sendId}`,
     attempts: 8,
-    backoff: { type: 'exponential', delay: 5_000 },
+    backoff: { type: 'exponential', delay: opts.backoffMs ?? 5_000 },
     removeOnComplete: { age: 7 * 86_400 },
     removeOnFail: { age: 30 * 86_400 },
   });
@@ -72,11 +72,11 @@ export async function enqueueDigestSend(queue: Queue, sendId: string): Promise<v
  * re-run a run that was missed. It goes through the same ledger, so recipients
  * already served are not sent to again.
  */
-export async function enqueueDigestRun(queue: Queue, scheduledAt: Date): Promise<void> {
+export async function enqueueDigestRun(queue: Queue, scheduledAt: Date, opts: { backoffMs?: number } = {}): Promise<void> {
   await queue.add(DIGEST_JOBS.scheduled, { scheduledAt: scheduledAt.getTime() } satisfies DigestRunJobData, {
     jobId: `digest-run-${scheduledAt.getTime()}`,
     attempts: 8,
-    backoff: { type: 'exponential', delay: 5_000 },
+    backoff: { type: 'exponential', delay: opts.backoffMs ?? 5_000 },
     removeOnComplete: { count: 200 },
     removeOnFail: { count: 1000 },
   });
