@@ -25,6 +25,8 @@ import { createRedisMeetingStore, createRedisPartyStore } from './store/party-st
 import { QUEUES, createQueue } from '../jobs/queues.js';
 import { createReconcileScheduler } from '../jobs/reminder-jobs.js';
 import { startWorkers } from '../workers/index.js';
+import { startDigestWorker } from '../workers/digest.js';
+import { assertDigestSchedule } from '../jobs/digest.js';
 import { createMailer } from './mail/mailer.js';
 
 export type Role = 'all' | 'api' | 'workers';
@@ -51,6 +53,8 @@ async function seed(deps: Parameters<typeof importMeetingFile>[1], redis: Redis,
 
 export async function start(opts: { env?: Record<string, string | undefined>; role?: Role; clock?: Clock; logger?: Logger } = {}): Promise<Running> {
   const config = loadConfig(opts.env);
+  // A bad DIGEST_CRON / DIGEST_TZ stops the start here, with a message naming it, before any client exists.
+  assertDigestSchedule(config.DIGEST_CRON, config.DIGEST_TZ);
   const role = opts.role ?? 'all';
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, nodeEnv: config.NODE_ENV, ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}) });
@@ -89,6 +93,9 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
     // Released before the mailer and the connection: stop taking jobs, let active ones finish.
     const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer });
     releasers.push({ name: 'workers', release: () => workers.close() });
+    // The weekly digest: its Job Scheduler is replaced at every start, so there is only ever one.
+    const digestWorker = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer });
+    releasers.push({ name: 'digest-worker', release: () => digestWorker.close() });
   }
 
   let url: string | undefined;

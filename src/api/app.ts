@@ -21,6 +21,7 @@ import { calendarRouter, partyFeedRouter } from './routes/calendar.js';
 import { statusPageRouter } from './routes/status-page.js';
 import { actionsRouter } from './routes/actions.js';
 import { remindersRouter } from './routes/reminders.js';
+import { digestRouter } from './routes/digest.js';
 
 export function createApp(appDeps: AppDeps): Express {
   // One metrics set per app unless the entry point shares its process-wide one.
@@ -79,6 +80,7 @@ export function createApp(appDeps: AppDeps): Express {
   v1.use('/status', statusRouter(deps));
   v1.use(calendarRouter(deps));
   v1.use(remindersRouter(deps));
+  v1.use(digestRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);
