@@ -160,15 +160,19 @@ export function patchCommitment(current: Commitment, patch: CommitmentPatch, who
   let dueChanged = false;
   let policyChanged = false;
 
-  for (const key of ['title', 'sourceText', 'theme', 'leads', 'members'] as const) {
-    if (patch[key] !== undefined && JSON.stringify(patch[key]) !== JSON.stringify(current[key])) {
-      changes[key] = { from: current[key], to: patch[key] };
-      (next as unknown as Record<string, unknown>)[key] = patch[key];
-    }
-  }
+  // Normalise parties first (no duplicates, a lead is not also a member), so a
+  // patch that only repeats a party is not a change and bumps nothing.
+  const wanted: Partial<Pick<Commitment, 'title' | 'sourceText' | 'theme' | 'leads' | 'members'>> = { ...patch };
   if (patch.leads !== undefined || patch.members !== undefined) {
-    next.leads = [...new Set(next.leads)];
-    next.members = [...new Set(next.members)].filter((m) => !next.leads.includes(m));
+    const leads = [...new Set(patch.leads ?? current.leads)];
+    wanted.leads = leads;
+    wanted.members = [...new Set(patch.members ?? current.members)].filter((m) => !leads.includes(m));
+  }
+  for (const key of ['title', 'sourceText', 'theme', 'leads', 'members'] as const) {
+    if (wanted[key] !== undefined && JSON.stringify(wanted[key]) !== JSON.stringify(current[key])) {
+      changes[key] = { from: current[key], to: wanted[key] };
+      (next as unknown as Record<string, unknown>)[key] = wanted[key];
+    }
   }
   if (patch.due !== undefined && !sameDue(patch.due, current.due)) {
     changes.due = { from: current.due, to: normaliseDue(patch.due) };

@@ -7,7 +7,7 @@
  * the same file twice, or twice at once, yields one copy and never overwrites
  * an admin's later edits.
  */
-import { createCommitment, type CommitmentInputSchema } from '../domain/commitment.js';
+import { createCommitment, slugify, type CommitmentInputSchema } from '../domain/commitment.js';
 import { AppError, fieldErrors, type FieldError } from '../domain/errors.js';
 import { MeetingFileSchema, type MeetingFile } from '../domain/meeting.js';
 import type { z } from 'zod';
@@ -27,8 +27,12 @@ export interface ImportDeps {
   meetings: MeetingStore;
 }
 
-/** Validate a meeting file without touching the store's data. Throws a 400 naming every bad field. */
-export async function validateMeetingFile(raw: unknown, deps: Pick<ImportDeps, 'parties'>): Promise<MeetingFile> {
+/**
+ * Validate a meeting file without touching the store's data. Throws a 400 naming every bad field.
+ * With `commitments`, it also refuses ids (given or derived from the title) that
+ * another meeting already uses, or that two entries of the file would share.
+ */
+export async function validateMeetingFile(raw: unknown, deps: Pick<ImportDeps, 'parties'> & Partial<Pick<ImportDeps, 'commitments'>>): Promise<MeetingFile> {
   const parsed = MeetingFileSchema.safeParse(raw);
   if (!parsed.success) throw new AppError('validation', 'The meeting file is not valid; nothing was loaded.', fieldErrors(parsed.error.issues));
   const file = parsed.data;
@@ -42,6 +46,24 @@ export async function validateMeetingFile(raw: unknown, deps: Pick<ImportDeps, '
     }
   });
   if (errors.length > 0) throw new AppError('validation', 'The meeting file names unknown parties; nothing was loaded.', errors);
+
+  // Without this, a clash would be reported as "existing" and silently skipped.
+  const ids = file.commitments.map((c) => c.id ?? slugify(c.title));
+  const firstIndex = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = firstIndex.get(id);
+    if (first === undefined) firstIndex.set(id, i);
+    else errors.push({ path: `commitments.${i}.${file.commitments[i]!.id === undefined ? 'title' : 'id'}`, message: `the id ${id} is already used by commitments.${first}; give it another id` });
+  });
+  if (deps.commitments) {
+    const stored = await deps.commitments.getMany([...firstIndex.keys()]);
+    for (const c of stored) {
+      if (c.meetingId === file.meeting.id) continue;
+      const i = firstIndex.get(c.id)!;
+      errors.push({ path: file.commitments[i]!.id === undefined ? `commitments.${i}.title` : `commitments.${i}.id`, message: `the id ${c.id} is taken by meeting ${c.meetingId}` });
+    }
+  }
+  if (errors.length > 0) throw new AppError('validation', 'The meeting file has commitment ids that clash; nothing was loaded.', errors);
   return file;
 }
 

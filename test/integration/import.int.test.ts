@@ -122,3 +122,24 @@ describe('a bad meeting file', () => {
     expect(res.body.commitments.created).toHaveLength(46);
   });
 });
+
+describe('commitment ids that clash', () => {
+  const ctx = fresh('import-clash');
+  const later = (commitments: Array<Record<string, unknown>>) => ({
+    meeting: { id: 'ahg-som-2010', title: 'Second Meeting', startDate: '2010-03-02', endDate: '2010-03-03', source: { title: 'Outcomes' } },
+    commitments,
+  });
+
+  it('an id another meeting already uses is a 400 at that entry, not a silent skip, and nothing loads', async () => {
+    await ctx.seed();
+    const before = await snapshotPrefix(ctx.redis, ctx.prefix);
+    const res = await importFile(ctx, later([{ title: 'Fine one', leads: ['AUS'] }, { id: 'workshop-information-campaigns', title: 'Workshop again', leads: ['AUS'] }, { title: 'Information paper: protection & registration' }])).expect(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['commitments.1.id', 'commitments.2.title']);
+    expect(await snapshotPrefix(ctx.redis, ctx.prefix)).toEqual(before);
+  });
+
+  it('two entries whose titles give the same id are a 400 at the second', async () => {
+    const res = await importFile(ctx, later([{ title: 'Seminar on fraud' }, { title: 'Seminar on Fraud' }])).expect(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['commitments.1.title']);
+  });
+});

@@ -264,3 +264,17 @@ describe('overdue is derived from the deadline and the clock', () => {
     expect(toView(make(), T1)).toMatchObject({ dueAt: null, overdue: false });
   });
 });
+
+describe('patching parties', () => {
+  it('a patch that only repeats a party, or names a lead as member, changes nothing', () => {
+    const c = make();
+    expect(patchCommitment(c, { leads: ['IDN', 'AUS', 'IDN'], members: ['IOM', 'IDN'] }, 'x', T1).events).toEqual([]);
+  });
+
+  it('moving a member to the leads drops it from the members, recorded as one update', () => {
+    const { commitment, events } = patchCommitment(make(), { leads: ['IDN', 'AUS', 'IOM'] }, 'x', T1);
+    expect([commitment.leads, commitment.members]).toEqual([['IDN', 'AUS', 'IOM'], []]);
+    expect(events).toHaveLength(1);
+    expect(Object.keys(events[0]!.changes).sort()).toEqual(['leads', 'members']);
+  });
+});
