@@ -44,11 +44,11 @@
  *   callers overlay the send ledger. Compare plans by id: a re-timed catch-up
  *   send's `at` follows `now`.
  */
-import { add, sub, type Duration } from 'date-fns';
+import type { Duration } from 'date-fns';
 import type { Commitment } from './commitment.js';
 import { dueInstant } from './deadline.js';
 import { durationToMs, parseIsoDuration } from './duration.js';
-import { atLocal, inZone, localWeekday, parseSendAt, shiftDay, toLocal, type LocalDay, type TimeOfDay } from './local-time.js';
+import { atLocal, clockMs, parseSendAt, sameDay, shiftCalendar, shiftDay, toLocal, weekdayOf, type LocalDay, type TimeOfDay } from './local-time.js';
 import { isCoChair, type Party } from './party.js';
 import type { ReminderPolicy } from './reminder-policy.js';
 import { isClosed } from './status.js';
@@ -127,48 +127,84 @@ interface Placer {
   quiet: ReadonlySet<number>;
 }
 
-function isQuiet(p: Placer, at: Date): boolean {
-  return p.quiet.size > 0 && p.quiet.has(localWeekday(at, p.zone));
+function isQuietDay(p: Placer, day: LocalDay): boolean {
+  return p.quiet.size > 0 && p.quiet.has(weekdayOf(day));
 }
 
 /**
- * Place a before/due step whose nominal local moment is `nominal`: on or
- * before the deadline, off quiet days (forward first, else back).
+ * A step's nominal moment: the local day and wall time it was counted on, and
+ * (in exact mode only, where it is needed) the instant.
  */
-function placeBefore(p: Placer, nominal: Date): Date {
-  const local = toLocal(nominal, p.zone);
-  const time = p.sendAt ?? local.time;
-  const at = (day: LocalDay) => atLocal(day, time, p.zone);
-  let day = local.day;
-  while (at(day) > p.deadline) day = shiftDay(day, -1);
-  if (!isQuiet(p, at(day))) return at(day);
+interface Nominal {
+  instant: Date | null;
+  day: LocalDay;
+  time: TimeOfDay;
+}
+
+/**
+ * `anchor` moved by `sign` × `dur` in the party's zone, with date-fns
+ * semantics: the calendar part on the local calendar (so P1D keeps the local
+ * time of day across DST), then the clock part as elapsed time.
+ */
+function shift(p: Placer, anchor: Nominal, dur: Duration, sign: 1 | -1): Nominal {
+  const day = shiftCalendar(anchor.day, dur, sign);
+  const ms = clockMs(dur);
+  if (ms === 0 && sameDay(day, anchor.day)) return anchor;
+  // With a send hour and no clock part only the day matters: skip the zone lookup.
+  if (ms === 0 && p.sendAt !== null) return { instant: null, day, time: anchor.time };
+  // On the anchor's own day reuse its instant: re-deriving it from the wall time
+  // could pick the other occurrence of an hour that repeats when DST ends.
+  const base = sameDay(day, anchor.day) && anchor.instant ? anchor.instant : atLocal(day, anchor.time, p.zone);
+  if (ms === 0) return { instant: base, day, time: anchor.time };
+  const instant = new Date(base.getTime() + sign * ms);
+  const local = toLocal(instant, p.zone);
+  return { instant, day: local.day, time: local.time };
+}
+
+/** The instant a step placed on `day` goes out: the send hour, or in exact mode the nominal's local time. */
+function sendTime(p: Placer, n: Nominal): (day: LocalDay) => Date {
+  const sendAt = p.sendAt;
+  if (sendAt !== null) return (day) => atLocal(day, sendAt, p.zone);
+  return (day) => (n.instant && sameDay(day, n.day) ? n.instant : atLocal(day, n.time, p.zone));
+}
+
+/**
+ * Place a before/due step: on or before the deadline (earlier days if need
+ * be), off quiet days: forward first, else back when forward would pass the deadline.
+ */
+function placeBefore(p: Placer, n: Nominal): Date {
+  const at = sendTime(p, n);
+  let day = n.day;
+  let t = at(day);
+  while (t > p.deadline) t = at((day = shiftDay(day, -1)));
+  if (!isQuietDay(p, day)) return t;
   let fwd = day;
-  while (isQuiet(p, at(fwd))) fwd = shiftDay(fwd, 1);
-  if (at(fwd) <= p.deadline) return at(fwd);
+  while (isQuietDay(p, fwd)) fwd = shiftDay(fwd, 1);
+  const f = at(fwd);
+  if (f <= p.deadline) return f;
   let back = day;
-  while (isQuiet(p, at(back))) back = shiftDay(back, -1);
+  while (isQuietDay(p, back)) back = shiftDay(back, -1);
   return at(back);
 }
 
 /** Place an overdue/escalation step: strictly after the deadline, off quiet days (forward). */
-function placeAfter(p: Placer, nominal: Date): Date {
-  const local = toLocal(nominal, p.zone);
-  const time = p.sendAt ?? local.time;
-  const at = (day: LocalDay) => atLocal(day, time, p.zone);
-  let day = local.day;
-  while (at(day) <= p.deadline) day = shiftDay(day, 1);
-  while (isQuiet(p, at(day))) day = shiftDay(day, 1);
+function placeAfter(p: Placer, n: Nominal): Date {
+  const at = sendTime(p, n);
+  let day = n.day;
+  let t = at(day);
+  while (t <= p.deadline) t = at((day = shiftDay(day, 1)));
+  if (!isQuietDay(p, day)) return t;
+  while (isQuietDay(p, day)) day = shiftDay(day, 1);
   return at(day);
 }
 
 /** When a missed notice goes out: now, unless today is quiet locally, then the next working day's send time. */
 function catchUpAt(p: Placer, now: Date): Date {
-  if (!isQuiet(p, now)) return now;
   const local = toLocal(now, p.zone);
-  const time = p.sendAt ?? local.time;
+  if (!isQuietDay(p, local.day)) return now;
   let day = shiftDay(local.day, 1);
-  while (isQuiet(p, atLocal(day, time, p.zone))) day = shiftDay(day, 1);
-  return atLocal(day, time, p.zone);
+  while (isQuietDay(p, day)) day = shiftDay(day, 1);
+  return atLocal(day, p.sendAt ?? local.time, p.zone);
 }
 
 function times(d: Duration, k: number): Duration {
@@ -181,36 +217,55 @@ function emails(p: Party): string[] {
   return [...new Set(p.contacts.map((c) => c.email))];
 }
 
+/** One step of a policy, parsed once per plan: which way and how far from the deadline. */
+interface StepSpec {
+  step: Step;
+  stepKey: string;
+  dur: Duration;
+  sign: 1 | -1;
+  rank: number;
+  leadsOnly: boolean;
+}
+
+/** The policy's steps in plan order; before/due go to everyone, overdue/escalation to the leads. */
+function stepsOf(policy: ReminderPolicy): StepSpec[] {
+  const out: StepSpec[] = [];
+  for (const text of new Set(policy.before)) {
+    const dur = parseIsoDuration(text);
+    if (dur) out.push({ step: 'before', stepKey: `before-${text}`, dur, sign: -1, rank: durationToMs(dur), leadsOnly: false });
+  }
+  if (policy.onDue) out.push({ step: 'due', stepKey: 'due', dur: {}, sign: -1, rank: -1, leadsOnly: false });
+  const every = parseIsoDuration(policy.overdue.every);
+  // A zero interval would stack every follow-up on one instant: plan none.
+  if (every && durationToMs(every) > 0) {
+    for (let k = 1; k <= policy.overdue.max; k++) {
+      out.push({ step: 'overdue', stepKey: `overdue-${k}`, dur: times(every, k), sign: 1, rank: k, leadsOnly: true });
+    }
+  }
+  const esc = policy.escalateAfter === null ? null : parseIsoDuration(policy.escalateAfter);
+  if (esc) out.push({ step: 'escalation', stepKey: 'escalation', dur: esc, sign: 1, rank: 0, leadsOnly: true });
+  return out;
+}
+
 /** Every send one party would get, before collisions and catch-up. */
-function draftsFor(c: Commitment, policy: ReminderPolicy, party: Party, p: Placer): Draft[] {
+function draftsFor(c: Commitment, steps: readonly StepSpec[], party: Party, p: Placer): Draft[] {
   const isLead = c.leads.includes(party.id);
   // The moment steps are counted from. With a send hour and a date deadline it is the
   // end of the deadline's calendar date on the party's own calendar, so every party's
   // "due" lands on that date; otherwise it is the deadline instant itself.
-  const anchor =
-    p.sendAt !== null && c.due !== null && 'date' in c.due
-      ? (() => {
-          const [y, m, d] = c.due.date.split('-').map(Number) as [number, number, number];
-          return inZone(atLocal({ y, m: m - 1, d }, { h: 23, mi: 59, s: 59, ms: 999 }, p.zone), p.zone);
-        })()
-      : inZone(p.deadline, p.zone);
-  const out: Draft[] = [];
-  for (const text of new Set(policy.before)) {
-    const dur = parseIsoDuration(text);
-    if (!dur) continue;
-    out.push({ step: 'before', stepKey: `before-${text}`, at: placeBefore(p, sub(anchor, dur)), party, rank: durationToMs(dur) });
+  let anchor: Nominal;
+  if (p.sendAt !== null && c.due !== null && 'date' in c.due) {
+    const [y, m, d] = c.due.date.split('-').map(Number) as [number, number, number];
+    anchor = { instant: null, day: { y, m: m - 1, d }, time: { h: 23, mi: 59, s: 59, ms: 999 } };
+  } else {
+    anchor = { instant: p.deadline, ...toLocal(p.deadline, p.zone) };
   }
-  if (policy.onDue) out.push({ step: 'due', stepKey: 'due', at: placeBefore(p, anchor), party, rank: -1 });
-  if (isLead) {
-    const every = parseIsoDuration(policy.overdue.every);
-    // A zero interval would stack every follow-up on one instant: plan none.
-    if (every && durationToMs(every) > 0) {
-      for (let k = 1; k <= policy.overdue.max; k++) {
-        out.push({ step: 'overdue', stepKey: `overdue-${k}`, at: placeAfter(p, add(anchor, times(every, k))), party, rank: k });
-      }
-    }
-    const esc = policy.escalateAfter === null ? null : parseIsoDuration(policy.escalateAfter);
-    if (esc) out.push({ step: 'escalation', stepKey: 'escalation', at: placeAfter(p, add(anchor, esc)), party, rank: 0 });
+  const out: Draft[] = [];
+  for (const s of steps) {
+    if (s.leadsOnly && !isLead) continue;
+    const nominal = shift(p, anchor, s.dur, s.sign);
+    const at = s.sign < 0 ? placeBefore(p, nominal) : placeAfter(p, nominal);
+    out.push({ step: s.step, stepKey: s.stepKey, at, party, rank: s.rank });
   }
   return collapse(out);
 }
@@ -244,6 +299,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
   const horizon = now.getTime() - catchUpWindowMs;
   const sendAt = policy.sendAt === null ? null : parseSendAt(policy.sendAt);
   const quiet = new Set(policy.quietDays);
+  const steps = stepsOf(policy);
   const out: PlannedSend[] = [];
 
   for (const partyId of new Set([...c.leads, ...c.members])) {
@@ -252,7 +308,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
     const to = emails(party);
     if (to.length === 0) continue;
     const placer: Placer = { zone: party.timeZone, deadline, sendAt, quiet };
-    const drafts = draftsFor(c, policy, party, placer);
+    const drafts = draftsFor(c, steps, party, placer);
     // One overdue notice: of the follow-ups already due, only the latest may go out.
     const pastOverdue = drafts
       .filter((d) => d.step === 'overdue' && d.at.getTime() <= now.getTime())
