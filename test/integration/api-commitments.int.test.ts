@@ -1,6 +1,7 @@
 /** One commitment's life through the API: create, read, patch with If-Match, complete, reopen, cancel, history. */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
 const ctx = createTestContext('api-commitments');
@@ -158,5 +159,32 @@ describe('GET /v1/commitments/:id/history', () => {
 
   it('of an unknown commitment is a 404', async () => {
     await api().get('/v1/commitments/nothing-here/history').set(admin).expect(404);
+  });
+});
+
+describe('rescheduling after a change', () => {
+  it('every committed change calls onChange once; a no-op does not; a failing scheduler does not fail the request', async () => {
+    const seen: string[] = [];
+    let fail = false;
+    const app = createApp({
+      ...ctx.deps,
+      onChange: {
+        async commitmentChanged(id) {
+          seen.push(id);
+          if (fail) throw new Error('queue down');
+        },
+      },
+    });
+    const id = 'sub-group-sri-lankan-caseload';
+    await request(app).patch(`/v1/commitments/${id}`).set(admin).send({ due: { date: '2009-10-31', timeZone: 'Asia/Colombo' } }).expect(200);
+    await request(app).patch(`/v1/commitments/${id}`).set(admin).send({ due: { date: '2009-10-31', timeZone: 'Asia/Colombo' } }).expect(200);
+    await request(app).post(`/v1/commitments/${id}/cancel`).set(admin).send({ reason: 'nope' }).expect(200);
+    await request(app).post(`/v1/commitments/${id}/cancel`).set(admin).send({ reason: 'again' }).expect(409);
+    expect(seen).toEqual([id, id]);
+    fail = true;
+    const res = await request(app).post('/v1/commitments').set(admin).send({ id: 'scheduled-anyway', meetingId: 'ahg-som-2009', title: 'Scheduled anyway', leads: ['IDN'] }).expect(201);
+    expect(res.body.id).toBe('scheduled-anyway');
+    expect(seen).toEqual([id, id, 'scheduled-anyway']);
+    expect((await api().get('/v1/commitments/scheduled-anyway').set(admin).expect(200)).body.version).toBe(1);
   });
 });

@@ -87,6 +87,9 @@ describe('the other error classes', () => {
     const res = await api().post('/v1/commitments').set(admin).set('Content-Type', 'text/plain').send('title=Seminar').expect(415);
     expect(res.body).toMatchObject({ status: 415, errors: [{ path: 'Content-Type' }] });
     await api().post('/v1/commitments').set(admin).type('form').send({ title: 'Seminar' }).expect(415);
+    const charset = await api().post('/v1/commitments').set(admin).set('Content-Type', 'application/json; charset=latin9').send('{}').expect(415);
+    expect(charset.headers['content-type']).toMatch(/problem\+json/);
+    await api().post('/v1/commitments').set(admin).set('Content-Type', 'application/json').set('Content-Encoding', 'rot13').send('{}').expect(415);
   });
 });
 
