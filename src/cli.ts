@@ -1,0 +1,259 @@
+/**
+ * `followup`: the operators' command line. It talks to Redis through the same
+ * store, ledger and job code as the API (not over HTTP), so it works when the
+ * API is down and needs no token; whoever can reach Redis is trusted.
+ *
+ *   followup import <file>                          validate and load a meeting file
+ *   followup list [--status s,s] [--party P] [--meeting m] [--overdue] [--json]
+ *   followup complete <id> --note "…" [--url URL] [--on YYYY-MM-DD] [--units n] [--as name]
+ *   followup digest preview [--format text|json|html] [--party P]
+ *   followup reminders failed [--json] [--limit n]
+ *   followup reconcile
+ *
+ * Global: --now <ISO instant> pins the clock (replays, tests). Configuration
+ * comes from the same environment variables as the service (REDIS_URL, REDIS_PREFIX, …).
+ * Exit codes: 0 done, 1 the operation failed (bad file, unknown id, illegal
+ * transition), 2 usage error, 3 configuration or Redis unreachable.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config/env.js';
+import { QUEUES, createQueue } from '../jobs/queues.js';
+import { enqueueReconcile, enqueueReconcileMany } from '../jobs/reminder-jobs.js';
+import { fixedClock, systemClock, type Clock } from './domain/clock.js';
+import { CompleteInputSchema, completeCommitment, toView, type CommitmentView } from './domain/commitment.js';
+import { buildDigest } from './domain/digest.js';
+import { AppError, coerceError, fieldErrors } from './domain/errors.js';
+import { StatusSchema } from './domain/status.js';
+import { renderDigest } from './mail/digest-template.js';
+import { createSendLedger } from './mail/ledger.js';
+import { connectRedis, createRedis, RedisUnreachableError } from './redis.js';
+import { createRedisCommitmentStore } from './store/commitment-store.js';
+import { createDigestArchive, readDigestSnapshot, resolveDigestPeriod } from './store/digest-store.js';
+import { createKeys } from './store/keys.js';
+import { importMeetingFile } from './store/meeting-import.js';
+import { createRedisMeetingStore, createRedisPartyStore } from './store/party-store.js';
+
+export const USAGE = `Usage: followup <command> [options]
+
+Commands:
+  import <file>                 Validate a meeting file and load it (nothing is loaded if any field is wrong)
+  list                          List commitments   [--status open,in_progress] [--party LKA] [--meeting id] [--overdue] [--json]
+  complete <id> --note <text>   Record completion   [--url <evidence URL>] [--on YYYY-MM-DD] [--units n] [--as <name>]
+  digest preview                Show the next digest without sending it   [--format text|json|html] [--party P]
+  reminders failed              List reminder deliveries that failed   [--json] [--limit n]
+  reconcile                     Enqueue a reconcile of every commitment (the workers reschedule reminders)
+  help                          Show this help
+
+Global options: --now <ISO instant> pins the clock. Configuration comes from the environment (REDIS_URL, REDIS_PREFIX, …).
+`;
+
+class UsageError extends Error {}
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+type Ctx = Awaited<ReturnType<typeof connect>> & Out & { clock: Clock; config: Config };
+
+async function connect(config: Config) {
+  const redis = createRedis(config.REDIS_URL, 'api');
+  await connectRedis(redis, config.REDIS_URL);
+  const keys = createKeys(config.REDIS_PREFIX);
+  return {
+    redis,
+    keys,
+    commitments: createRedisCommitmentStore(redis, keys),
+    parties: createRedisPartyStore(redis, keys),
+    meetings: createRedisMeetingStore(redis, keys),
+  };
+}
+
+/** Producers for the reminder jobs, opened only by the commands that enqueue. */
+async function withReconcileQueue<T>(ctx: Ctx, fn: (q: ReturnType<typeof createQueue>) => Promise<T>): Promise<T> {
+  const silent = { error: () => {} } as unknown as Parameters<typeof createQueue>[3];
+  const queue = createQueue(QUEUES.reconcile, ctx.redis, ctx.config.REDIS_PREFIX, silent);
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+
+function dueLabel(c: CommitmentView): string {
+  if (!c.due) return '—';
+  return 'date' in c.due ? `${c.due.date} ${c.due.timeZone}` : c.due.at;
+}
+
+async function cmdImport(ctx: Ctx, args: string[]): Promise<void> {
+  const file = args[0];
+  if (!file) throw new UsageError('import needs a file: followup import <file>');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const e = coerceError(err) as NodeJS.ErrnoException;
+    throw new AppError('validation', e.code === 'ENOENT' ? `No file at ${file}.` : `${file} is not valid JSON: ${e.message}`);
+  }
+  let last = 0;
+  const result = await importMeetingFile(raw, ctx, 'cli', ctx.clock.now(), (done, total) => {
+    // Progress only for files large enough to take a while; one line per 10 %.
+    if (total < 1000 || (done < total && done - last < total / 10)) return;
+    last = done;
+    ctx.err(`  imported ${done} of ${total} commitments (${Math.round((done / total) * 100)} %)`);
+  });
+  if (result.commitments.created.length > 0) {
+    await withReconcileQueue(ctx, (q) => enqueueReconcileMany(q, result.commitments.created)).catch((err: unknown) =>
+      ctx.err(`  note: reminders will be scheduled by the next full reconcile (${coerceError(err).message})`),
+    );
+  }
+  ctx.out(
+    `Meeting ${result.meetingId}: ${result.meeting}. Parties: ${result.parties.created} created, ${result.parties.existing} existing. ` +
+      `Commitments: ${result.commitments.created.length} created, ${result.commitments.existing.length} already present.`,
+  );
+}
+
+async function cmdList(ctx: Ctx, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { status: { type: 'string' }, party: { type: 'string' }, meeting: { type: 'string' }, overdue: { type: 'boolean' }, json: { type: 'boolean' } } });
+  const statuses = values.status?.split(',').filter(Boolean).map((s) => {
+    const r = StatusSchema.safeParse(s);
+    if (!r.success) throw new UsageError(`--status: unknown status ${s}; expected ${StatusSchema.options.join(', ')}`);
+    return r.data;
+  });
+  const now = ctx.clock.now();
+  const ids = await ctx.commitments.findIds(
+    { ...(statuses ? { status: statuses } : {}), ...(values.party ? { parties: [values.party] } : {}), ...(values.meeting ? { meetingId: values.meeting } : {}), ...(values.overdue ? { overdue: true } : {}) },
+    now,
+  );
+  const items = (await ctx.commitments.getMany(ids)).map((c) => toView(c, now));
+  if (values.json) return ctx.out(JSON.stringify(items, null, 2));
+  if (items.length === 0) return ctx.out('No commitment matches.');
+  ctx.out(`${pad('ID', 50)} ${pad('STATUS', 20)} ${pad('DUE', 26)} ${pad('LEADS', 12)} PROGRESS`);
+  for (const c of items) {
+    const status = c.overdue ? `${c.status} OVERDUE` : c.status;
+    const progress = c.target ? `${c.target.done}/${c.target.units}` : c.status === 'done' ? 'done' : '';
+    ctx.out(`${pad(c.id, 50)} ${pad(status, 20)} ${pad(dueLabel(c), 26)} ${pad(c.leads.join(','), 12)} ${progress}`.trimEnd());
+  }
+  ctx.out(`${items.length} commitment${items.length === 1 ? '' : 's'}.`);
+}
+
+async function cmdComplete(ctx: Ctx, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { note: { type: 'string' }, url: { type: 'string' }, on: { type: 'string' }, units: { type: 'string' }, as: { type: 'string' } },
+  });
+  const id = positionals[0];
+  if (!id) throw new UsageError('complete needs an id: followup complete <id> --note "…"');
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: ctx.config.DIGEST_TZ }).format(ctx.clock.now());
+  const parsed = CompleteInputSchema.safeParse({
+    note: values.note,
+    ...(values.url ? { evidenceUrl: values.url } : {}),
+    completedOn: values.on ?? today,
+    ...(values.units !== undefined ? { units: Number(values.units) } : {}),
+  });
+  if (!parsed.success) {
+    const flag: Record<string, string> = { note: '--note', evidenceUrl: '--url', completedOn: '--on', units: '--units' };
+    throw new AppError('validation', 'The completion is not valid.', fieldErrors(parsed.error.issues).map((e) => ({ path: flag[e.path] ?? e.path, message: e.message })));
+  }
+  const change = await ctx.commitments.mutate(id, (c) => completeCommitment(c, parsed.data, values.as ?? 'cli', ctx.clock.now()));
+  await withReconcileQueue(ctx, (q) => enqueueReconcile(q, id)).catch(() => undefined);
+  const c = change.commitment;
+  ctx.out(`${c.id} is now ${c.status.replace('_', ' ')}${c.target ? ` (${c.target.done} of ${c.target.units})` : ''}, version ${c.version}.`);
+}
+
+async function cmdDigest(ctx: Ctx, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'preview') throw new UsageError('expected: followup digest preview [--format text|json|html]');
+  const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'text' }, party: { type: 'string' } } });
+  if (!['text', 'json', 'html'].includes(values.format!)) throw new UsageError('--format: expected text, json or html');
+  const { config, redis, keys } = ctx;
+  const asOf = ctx.clock.now();
+  const period = await resolveDigestPeriod({ archive: createDigestArchive(redis, keys), meetings: ctx.meetings }, config.DIGEST_CRON, config.DIGEST_TZ, asOf);
+  const snapshot = await readDigestSnapshot({ redis, keys, meetings: ctx.meetings, parties: ctx.parties, reminderLedger: createSendLedger(redis, keys, 'reminder') }, period);
+  if (values.party) await ctx.parties.mustGet(values.party);
+  const digest = buildDigest(snapshot, period, { asOf, timeZone: config.DIGEST_TZ, party: values.party ?? null });
+  if (values.format === 'json') return ctx.out(JSON.stringify(digest, null, 2));
+  const rendered = renderDigest(digest, { short: digest.isEmpty && config.DIGEST_EMPTY === 'short', baseUrl: config.PUBLIC_BASE_URL });
+  ctx.out(values.format === 'html' ? rendered.html : `Subject: ${rendered.subject}\n\n${rendered.text}`);
+}
+
+async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'failed') throw new UsageError('expected: followup reminders failed [--json] [--limit n]');
+  const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string', default: '100' } } });
+  const rows = await createSendLedger(ctx.redis, ctx.keys, 'reminder').failed({ limit: Number(values.limit) || 100 });
+  if (values.json) return ctx.out(JSON.stringify(rows, null, 2));
+  if (rows.length === 0) return ctx.out('No failed reminder deliveries.');
+  for (const r of rows) {
+    const about = typeof r.meta?.commitmentId === 'string' ? ` ${r.meta.commitmentId}` : '';
+    ctx.out(`${r.at}  ${r.recipient}${about}  ${r.sendId}  ${r.responseCode ?? ''} ${r.error ?? ''}`.trimEnd());
+  }
+  ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/commitments/:id/reminders (see README).`);
+}
+
+async function cmdReconcile(ctx: Ctx): Promise<void> {
+  const ids = await ctx.commitments.allIds();
+  await withReconcileQueue(ctx, (q) => enqueueReconcileMany(q, ids));
+  ctx.out(`Enqueued a reconcile of ${ids.length} commitment${ids.length === 1 ? '' : 's'}; running workers pick them up.`);
+}
+
+/**
+ * Run one command. Returns the exit code; never throws. `env` and the output
+ * functions are injectable so the command can be driven in-process too.
+ */
+export async function main(argv: string[], env: Record<string, string | undefined> = process.env, io: Out = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }): Promise<number> {
+  const args = [...argv];
+  const nowAt = args.indexOf('--now');
+  let clock: Clock = systemClock;
+  if (nowAt >= 0) {
+    const at = args.splice(nowAt, 2)[1];
+    if (!at || Number.isNaN(Date.parse(at))) {
+      io.err('--now: expected an ISO 8601 instant such as 2010-01-15T00:00:00Z');
+      return 2;
+    }
+    clock = fixedClock(at);
+  }
+  const [command, ...rest] = args;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    (command ? io.out : io.err)(USAGE);
+    return command ? 0 : 2;
+  }
+  const commands: Record<string, (ctx: Ctx, a: string[]) => Promise<void>> = {
+    import: cmdImport,
+    list: cmdList,
+    complete: cmdComplete,
+    digest: cmdDigest,
+    reminders: cmdReminders,
+    reconcile: (ctx) => cmdReconcile(ctx),
+  };
+  const run = commands[command];
+  if (!run) {
+    io.err(`Unknown command ${command}.\n\n${USAGE}`);
+    return 2;
+  }
+  let conn: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    const config = loadConfig(env);
+    conn = await connect(config);
+    await run({ ...conn, ...io, clock, config }, rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof RedisUnreachableError) {
+      io.err(err.message);
+      return 3;
+    }
+    if (err instanceof UsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof AppError && err.httpStatus < 500) {
+      io.err(`Error: ${err.message}`);
+      for (const e of err.errors) io.err(`  ${e.path}: ${e.message}`);
+      return 1;
+    }
+    io.err(`Failed: ${coerceError(err).message}`);
+    return 1;
+  } finally {
+    await conn?.redis.quit().catch(() => undefined);
+  }
+}
