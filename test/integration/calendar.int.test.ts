@@ -32,7 +32,7 @@ const ctx = createTestContext('calendar', { PUBLIC_BASE_URL: 'https://followup.e
 const WORKSHOP = 'workshop-information-campaigns';
 const SUBGROUP = 'sub-group-sri-lankan-caseload';
 
-async function feed(token = TOKENS.viewer) {
+async function feed(token: string = TOKENS.viewer) {
   const res = await request(ctx.app).get('/v1/calendar.ics').set(bearer(token)).expect(200);
   expect(res.headers['content-type']).toContain('text/calendar');
   return parseIcs(res.text);
