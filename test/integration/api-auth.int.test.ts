@@ -105,6 +105,11 @@ describe('403: an editor acts only for its parties', () => {
     expect(history.body.items.map((e: { who: string }) => e.who)).toEqual(['seed', 'lka-focal', 'lka-focal']);
   });
 
+  it('a meeting shows it only the ids of its parties\' commitments', async () => {
+    const res = await api().get('/v1/meetings/ahg-som-2009').set(lka).expect(200);
+    expect(res.body.commitmentIds).toEqual(['sub-group-sri-lankan-caseload']);
+  });
+
   it('its status summary counts only its parties\' commitments', async () => {
     const res = await api().get('/v1/status').set(lka).expect(200);
     expect(res.body.total).toBe(1);

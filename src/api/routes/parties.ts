@@ -58,7 +58,9 @@ export function meetingsRouter(deps: AppDeps, importBodyLimit: string): Router {
   router.get('/:id', async (req, res) => {
     const { id } = parse(z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a meeting id') }), req.params, 'params');
     const meeting = await deps.meetings.mustGet(id);
-    const ids = await deps.commitments.findIds({ meetingId: id }, deps.clock.now());
+    // An editor sees only the ids of its own parties' commitments, as in its lists.
+    const p = principalOf(req);
+    const ids = await deps.commitments.findIds({ meetingId: id, ...(p.role === 'editor' ? { scope: [...(p.parties ?? [])] } : {}) }, deps.clock.now());
     res.json({ ...meeting, commitmentIds: ids });
   });
 
