@@ -106,6 +106,18 @@ export function inPeriod(at: string | Date, period: Pick<DigestPeriod, 'from' | 
   return t >= period.from.getTime() && t < period.to.getTime();
 }
 
+/**
+ * A fast membership test for [from, to), for scanning many events. Instants
+ * stored by the service are `toISOString()` strings (24 characters, UTC), which
+ * order like the instants they name, so they are compared as strings; any
+ * other spelling falls back to parsing.
+ */
+export function periodFilter(period: Pick<DigestPeriod, 'from' | 'to'>): (at: string) => boolean {
+  const from = period.from.toISOString();
+  const to = period.to.toISOString();
+  return (at) => (at.length === 24 && at.charCodeAt(23) === 90 /* Z */ ? at >= from && at < to : inPeriod(at, period));
+}
+
 /** A stable, URL-safe key of a period, e.g. `20100111t020000000z-20100118t020000000z`. */
 export function periodKey(period: Pick<DigestPeriod, 'from' | 'to'>): string {
   const compact = (d: Date) => d.toISOString().replace(/[-:.]/g, '').toLowerCase();

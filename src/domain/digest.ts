@@ -15,7 +15,7 @@ import type { DomainEvent } from './events.js';
 import type { Meeting } from './meeting.js';
 import type { Party } from './party.js';
 import type { Status } from './status.js';
-import { inPeriod, type DigestPeriod } from './digest-period.js';
+import { inPeriod, periodFilter, type DigestPeriod } from './digest-period.js';
 import { summariseEvent } from './digest-changes.js';
 
 export interface FailedDelivery {
@@ -91,6 +91,13 @@ export interface Digest {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * One collator for every sort: String#localeCompare builds one per call, which
+ * made sorting 10,000 titles the slowest part of the build. Numeric, so
+ * "Meeting 9" sorts before "Meeting 10".
+ */
+const collator = new Intl.Collator('en', { numeric: true });
+const cmp = collator.compare;
 
 /** "1 of 2 meetings held": the unit noun comes from the title when it names one. */
 export function progressLabel(title: string, done: number, units: number): string {
@@ -184,9 +191,9 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
   }
 
   // Longest overdue first; soonest due first; ties by title so the order is stable.
-  overdue.sort((a, b) => a.ms - b.ms || a.c.title.localeCompare(b.c.title));
-  dueSoon.sort((a, b) => a.ms - b.ms || a.c.title.localeCompare(b.c.title));
-  const byTitle = (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title);
+  overdue.sort((a, b) => a.ms - b.ms || cmp(a.c.title, b.c.title));
+  dueSoon.sort((a, b) => a.ms - b.ms || cmp(a.c.title, b.c.title));
+  const byTitle = (a: { title: string }, b: { title: string }) => cmp(a.title, b.title);
   needsDeadline.sort(byTitle);
   progress.sort(byTitle);
 
@@ -195,8 +202,9 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
   const completions = new Map<string, DomainEvent>();
   const whoCount = new Map<string, number>();
   let sorted = true;
+  const within = periodFilter(period);
   for (const e of snapshot.events) {
-    if (!inPeriod(e.at, period)) continue;
+    if (!within(e.at)) continue;
     if (scopeParty !== null && !byId.has(e.commitmentId)) continue;
     if (e.type.startsWith('reminder.') || e.type === 'digest.sent') continue;
     if (events.length && e.at < events[events.length - 1]!.at) sorted = false;
@@ -256,7 +264,7 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
 
   const limited = (xs: DigestItem[]) => section(xs.sort(byTitle), limit);
   const parties: PartyRow[] = [...rows.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([id, r]) => ({ id, name: partyById.get(id)?.name ?? id, open: limited(r.open), overdue: limited(r.overdue), done: limited(r.done) }));
 
   const scoped = scopeParty === null ? null : { party: scopeParty, name: partyById.get(scopeParty)?.name ?? scopeParty };
@@ -267,7 +275,7 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
     scope: scoped,
     partyNames: Object.fromEntries(snapshot.parties.map((p) => [p.id, p.name])),
     meetings: [...snapshot.meetings]
-      .sort((a, b) => a.startDate.localeCompare(b.startDate))
+      .sort((a, b) => (a.startDate < b.startDate ? -1 : a.startDate > b.startDate ? 1 : 0))
       .map((m) => ({ id: m.id, title: m.title, place: m.place, startDate: m.startDate, endDate: m.endDate })),
     headline,
     completed: section(completed, limit),
@@ -283,7 +291,7 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
     progress: section(progress, limit),
     failedDeliveries: section(failed, limit),
     changes,
-    changesByWho: [...whoCount.entries()].map(([who, count]) => ({ who, count })).sort((a, b) => b.count - a.count || a.who.localeCompare(b.who)),
+    changesByWho: [...whoCount.entries()].map(([who, count]) => ({ who, count })).sort((a, b) => b.count - a.count || cmp(a.who, b.who)),
     parties,
     isEmpty: events.length === 0 && completed.length === 0 && failed.length === 0,
   };

@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Commitment } from '../domain/commitment.js';
-import { digestPeriod, inPeriod, runAtOrAfter, type DigestPeriod } from '../domain/digest-period.js';
+import { digestPeriod, periodFilter, runAtOrAfter, type DigestPeriod } from '../domain/digest-period.js';
 import { meetingStartInstant, type DigestSnapshot, type FailedDelivery } from '../domain/digest.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Meeting } from '../domain/meeting.js';
@@ -59,6 +59,7 @@ export async function readDigestSnapshot(src: SnapshotSources, period: { from: D
   };
   const readEvents = async (): Promise<DomainEvent[]> => {
     const out: DomainEvent[] = [];
+    const within = periodFilter(period);
     let start = '-';
     for (;;) {
       const page = await redis.xrange(keys.events, start, '+', 'COUNT', STREAM_PAGE);
@@ -66,9 +67,10 @@ export async function readDigestSnapshot(src: SnapshotSources, period: { from: D
         const json = fields[1];
         if (fields[0] !== 'e' || json === undefined) continue;
         const at = eventAt(json);
-        if (at !== null && !inPeriod(at, period)) continue;
+        if (at !== null && !within(at)) continue;
         const e = JSON.parse(json) as DomainEvent;
-        if (inPeriod(e.at, period)) out.push(e);
+        // Checked again when `at` was not found up front (an unusual spelling of the event).
+        if (at !== null || within(e.at)) out.push(e);
       }
       if (page.length < STREAM_PAGE) return out;
       start = `(${page[page.length - 1]![0]}`;
