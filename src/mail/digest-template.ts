@@ -48,7 +48,8 @@ function more<T>(s: Section<T>): number {
 // ---------- text ----------
 
 function textList<T>(title: string, s: Section<T>, line: (x: T) => string, empty = 'None.'): string[] {
-  const out = ['', `${title} (${s.total})`, '-'.repeat(title.length + String(s.total).length + 3)];
+  const heading = `${title} (${s.total})`;
+  const out = ['', heading, '-'.repeat(heading.length)];
   if (s.total === 0) out.push(empty);
   for (const x of s.items) out.push(`- ${line(x)}`);
   if (more(s) > 0) out.push(`… and ${more(s)} more.`);
