@@ -19,6 +19,7 @@ import { createSessionCookies } from './session-cookie.js';
 import { adminRouter } from './routes/admin.js';
 import { calendarRouter, partyFeedRouter } from './routes/calendar.js';
 import { statusPageRouter } from './routes/status-page.js';
+import { docsRouter } from './routes/docs.js';
 import { actionsRouter } from './routes/actions.js';
 import { remindersRouter } from './routes/reminders.js';
 import { digestRouter } from './routes/digest.js';
@@ -64,6 +65,7 @@ export function createApp(appDeps: AppDeps): Express {
   // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
   if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
   app.use('/admin', adminRouter(deps, sessions));
+  app.use(docsRouter(deps));
   app.use(statusPageRouter(deps, sessions));
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
   app.use('/v1/calendar', partyFeedRouter(deps));

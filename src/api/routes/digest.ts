@@ -34,13 +34,13 @@ const instant = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date or instant such as 2010-01-18T00:00:00Z' })
   .transform((s) => new Date(Date.parse(s)));
 
-const PreviewQuery = z.strictObject({
+export const PreviewQuery = z.strictObject({
   format: z.enum(['html', 'text', 'json']).default('html'),
   asOf: instant.optional(),
   party: PartyIdSchema.optional(),
 });
 
-const SendBody = z
+export const SendBody = z
   .strictObject({
     idempotencyKey: z.string().trim().min(1).max(200).optional(),
     /** Send the digest to these addresses instead of the configured audiences. */
@@ -50,12 +50,12 @@ const SendBody = z
   })
   .default({});
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^\d{1,9}$/, 'expected a cursor from nextCursor').optional(),
 });
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,160}$/, 'expected a digest id') });
-const GetQuery = z.strictObject({ format: z.enum(['json', 'html', 'text']).default('json') });
+export const GetQuery = z.strictObject({ format: z.enum(['json', 'html', 'text']).default('json') });
 
 /** The party an editor's request is scoped to; admins and viewers may pick any (or none). */
 function scopeFor(p: Principal, requested: string | undefined): string | null {

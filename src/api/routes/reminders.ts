@@ -19,7 +19,7 @@ import { parse, principalOf, requireRole } from '../middleware.js';
 
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)') });
 const SendParams = z.object({ sendId: z.string().regex(/^[A-Za-z0-9-]{1,240}$/, 'expected a send id from GET /v1/reminders') });
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   state: z.enum(['failed', 'sent']).default('failed'),
   commitment: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
