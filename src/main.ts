@@ -28,6 +28,8 @@ import { startWorkers } from '../workers/index.js';
 import { startDigestWorker } from '../workers/digest.js';
 import { assertDigestSchedule } from '../jobs/digest.js';
 import { createMailer } from './mail/mailer.js';
+import { createMetrics } from './metrics.js';
+import { createMetricsApp } from './api/metrics.js';
 
 export type Role = 'all' | 'api' | 'workers';
 
@@ -59,6 +61,8 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, nodeEnv: config.NODE_ENV, ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}) });
   const keys = createKeys(config.REDIS_PREFIX);
+  // One metrics registry per process, shared by the API and the workers it runs.
+  const metrics = createMetrics({ defaults: true });
 
   // Release in reverse order of setup; every step runs even when one fails.
   const releasers: Array<{ name: string; release: () => Promise<unknown> }> = [];
@@ -91,11 +95,12 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
     releasers.push({ name: 'mailer', release: () => mailer.close() });
     logger.info({ mail: mailer.kind, target: mailer.target }, mailer.kind === 'outbox' ? `mail is written to the outbox folder ${mailer.target}` : `mail goes to ${mailer.target}`);
     // Released before the mailer and the connection: stop taking jobs, let active ones finish.
-    const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer });
+    const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer, metrics });
     releasers.push({ name: 'workers', release: () => workers.close() });
     // The weekly digest: its Job Scheduler is replaced at every start, so there is only ever one.
-    const digestWorker = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer });
+    const digestWorker = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer, metrics });
     releasers.push({ name: 'digest-worker', release: () => digestWorker.close() });
+    metrics.watchQueues([...Object.values(workers.queues), digestWorker.queue]);
   }
 
   let url: string | undefined;
@@ -106,7 +111,11 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
     const reminderQueue = createQueue(QUEUES.reminders, redis, config.REDIS_PREFIX, logger);
     releasers.push({ name: 'api-queues', release: () => Promise.all([reconcileQueue.close(), reminderQueue.close()]) });
     const onChange = createReconcileScheduler(reconcileQueue);
-    const app = createApp({ config, redis, keys, clock, logger, auth, commitments, parties, meetings, onChange, reminderQueue, queues: [reconcileQueue, reminderQueue] });
+    // The dashboard and the queue-depth gauges watch every queue, also those only workers produce to.
+    const watched = [reconcileQueue, reminderQueue];
+    for (const name of Object.values(QUEUES)) if (!watched.some((q) => q.name === name)) watched.push(createQueue(name, redis, config.REDIS_PREFIX, logger));
+    releasers.push({ name: 'watched-queues', release: () => Promise.all(watched.slice(2).map((q) => q.close())) });
+    const app = createApp({ config, redis, keys, clock, logger, auth, commitments, parties, meetings, onChange, reminderQueue, queues: watched, metrics });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -122,6 +131,16 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
           server.closeIdleConnections();
         }),
     });
+  }
+
+  const metricsPort = config.METRICS_PORT;
+  if (metricsPort) {
+    // Every role serves its own metrics here, so a workers-only process can be scraped and health-checked.
+    const metricsServer: Server = await new Promise((resolve, reject) => {
+      const s = createMetricsApp({ metrics, config, logger }).listen(metricsPort, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    logger.info({ port: config.METRICS_PORT, role }, 'metrics listening');
+    releasers.push({ name: 'metrics-http', release: () => new Promise<void>((resolve) => metricsServer.close(() => resolve())) });
   }
 
   let stopping: Promise<void> | undefined;
