@@ -63,6 +63,8 @@ describe('GET /v1/calendar.ics', () => {
     expect(e!.STATUS?.value).toBe('CONFIRMED');
     expect(e!.SUMMARY?.value).toBe('Workshop on information campaigns');
     expect(e!.DESCRIPTION?.value).toContain('Due by the end of 2009-12-31 (Asia/Jakarta)');
+    // The event links to the commitment's card on the status page.
+    expect(e!.URL?.value).toBe(`https://followup.example.org/#${WORKSHOP}`);
   });
 
   it('when a deadline moves, then the same UID comes back once with a higher SEQUENCE and the new date', async () => {

@@ -53,6 +53,8 @@ describe('the status page in a real browser (STATUS_PAGE=public)', () => {
     await expect(items().count()).resolves.toBe(6);
 
     const workshop = page.locator(`article[data-commitment="${WORKSHOP}"]`);
+    // Calendar events link to /#<id>.
+    await expect(page.locator(`#${WORKSHOP}`).getAttribute('data-commitment')).resolves.toBe(WORKSHOP);
     await expect(workshop.getAttribute('class')).resolves.toContain('overdue');
     await expect(workshop.locator('.badge.overdue-badge').textContent()).resolves.toBe('Overdue');
     // Due by the end of 31 Dec 2009 in Jakarta = 00:59 on 1 Jan 2010 in Bali (Asia/Makassar, UTC+8), the default zone.

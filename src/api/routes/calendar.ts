@@ -54,7 +54,7 @@ export function buildCalendar(items: readonly Commitment[], opts: { name: string
       lastModified: new Date(c.updatedAt),
       summary: `${prefix}${c.title}${progress}`,
       description,
-      url: `${opts.baseUrl}/?commitment=${encodeURIComponent(c.id)}`,
+      url: `${opts.baseUrl}/#${c.id}`,
       status: c.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     };
     if ('date' in c.due) {

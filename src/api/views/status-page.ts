@@ -96,7 +96,7 @@ function progressCell(c: CommitmentView): SafeHtml {
 
 function row(c: CommitmentView, m: StatusPageModel, byId: Map<string, Party>): SafeHtml {
   const classes = ['item', `status-${c.status}`, c.overdue ? 'overdue' : ''].filter(Boolean).join(' ');
-  return html`<article class="${classes}" data-commitment="${c.id}" data-status="${c.status}" data-overdue="${String(c.overdue)}">
+  return html`<article id="${c.id}" class="${classes}" data-commitment="${c.id}" data-status="${c.status}" data-overdue="${String(c.overdue)}">
   <div class="head">
     <h2>${c.title}</h2>
     <div class="badges"><span class="badge ${c.status}">${LABEL[c.status]}</span>${c.overdue ? html`<span class="badge overdue-badge">Overdue</span>` : ''}</div>
