@@ -19,6 +19,14 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
+/**
+ * Length of BullMQ's event stream per queue. The default (10,000) costs about
+ * 150 B per scheduled reminder at 10k reminders; nothing here reads old
+ * events, so the high-volume queues keep 1,000. Every Queue instance writes
+ * this to the queue's meta, so all of them must be made here.
+ */
+const EVENTS_MAX_LEN: Partial<Record<QueueName, number>> = { reminders: 1000, reconcile: 1000, 'status-check': 1000 };
+
 /** BullMQ's prefix: the same hash tag as our own keys, so one deployment lives in one Cluster slot. */
 export const bullPrefix = (redisPrefix: string) => `{${redisPrefix}}`;
 
@@ -27,7 +35,7 @@ export const bullPrefix = (redisPrefix: string) => `{${redisPrefix}}`;
  * the API, so adding a job while Redis is down fails at once (the API answers 503).
  */
 export function createQueue(name: QueueName, connection: Redis, redisPrefix: string, logger: Logger, opts: Partial<QueueOptions> = {}): Queue {
-  const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), ...opts });
+  const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), ...(EVENTS_MAX_LEN[name] ? { streams: { events: { maxLen: EVENTS_MAX_LEN[name] } } } : {}), ...opts });
   queue.on('error', (err) => logger.error({ err, queue: name }, 'queue error'));
   return queue;
 }

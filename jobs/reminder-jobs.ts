@@ -2,13 +2,15 @@
  * Reminder jobs: payload schemas (ids only), job options, and the producers
  * that enqueue reconciles, the periodic full reconcile and admin retries.
  *
- * Job ids: reminder and status-check jobs use the planner's ids (deterministic,
- * bound to the deadline version, no ':'), so adding one twice is a no-op.
+ * Job ids: reminder and status-check jobs use ids derived from the planner's
+ * ids (deterministic, bound to the deadline version, no ':'), so adding one
+ * twice is a no-op.
  * Reconcile jobs use BullMQ's deduplication instead, keyed per commitment with
  * `keepLastIfActive`: while one reconcile of a commitment waits, further
  * changes fold into it; while one runs, exactly one more is queued behind it,
  * so a change made mid-run is never lost and two never run at once.
  */
+import { createHash } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { durationToMs, parseIsoDuration } from '../src/domain/duration.js';
@@ -21,42 +23,64 @@ export const ReconcilePayloadSchema = z.union([
 ]);
 export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 
-/** A reminder job: its id is the planned send's id; the data says which commitment and deadline version. */
+/**
+ * A reminder job's data: the commitment and its deadline version, nothing
+ * else. Keys are one letter on purpose: with a short job id (below) every
+ * field of the job hash stays under Redis's 64-byte listpack limit, which
+ * roughly halves the memory of a scheduled reminder (see bench/reminders.ts).
+ */
 export const SendReminderPayloadSchema = z.strictObject({
-  commitmentId,
-  dueVersion: z.number().int().min(1),
+  /** Commitment id. */
+  c: commitmentId,
+  /** Deadline version the send was planned for. */
+  v: z.number().int().min(1),
+  /** The recipient party, so the worker re-plans only that party's sends (the plan is per party). */
+  p: z.string().regex(/^[A-Z][A-Z0-9-]{1,15}$/, 'expected a party id'),
   /** Set by an admin retry: send even if the planned instant has aged out of the catch-up window. */
-  manual: z.literal(true).optional(),
+  m: z.literal(1).optional(),
 });
 export type SendReminderPayload = z.infer<typeof SendReminderPayloadSchema>;
 
-export const StatusCheckPayloadSchema = z.strictObject({ commitmentId, dueVersion: z.number().int().min(1) });
+export const StatusCheckPayloadSchema = z.strictObject({ c: commitmentId, v: z.number().int().min(1) });
 export type StatusCheckPayload = z.infer<typeof StatusCheckPayloadSchema>;
 
 export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', send: 'send', statusCheck: 'status-check' } as const;
 export const FULL_RECONCILE_SCHEDULER_ID = 'full-reconcile';
 
+const shortId = (kind: 'r' | 's', planId: string) => kind + createHash('sha256').update(planId).digest('base64url').slice(0, 16);
+
 /**
- * Reminder jobs retry 4xx and network errors with exponential backoff and
- * jitter (1 s, 2 s, 4 s … ±50 %, about 4 minutes in all); 5xx and rejected
- * recipients end the job at once (UnrecoverableError). Completed jobs are
- * removed: the send ledger is the record, and it keeps Redis small.
+ * The BullMQ job id of a planned send: `r` + 96 bits of SHA-256 of the
+ * planner's id (which is long and readable, and is what the ledger, events
+ * and API show). Deterministic, no ':', never all digits; short, so it fits
+ * the job hash in a listpack. The worker finds its send by hashing the plan's ids.
  */
-export function reminderJobOptions(backoffMs = 1000): JobsOptions {
-  return {
-    attempts: 8,
-    backoff: { type: 'exponential', delay: backoffMs, jitter: 0.5 },
-    removeOnComplete: true,
-    removeOnFail: { age: 30 * 24 * 3600 },
-  };
+export const reminderJobId = (sendId: string) => shortId('r', sendId);
+/** The BullMQ job id of a status check, likewise. */
+export const statusCheckJobId = (checkId: string) => shortId('s', checkId);
+
+/** Tries of one reminder against a mail server answering 4xx or unreachable. */
+export const MAIL_ATTEMPTS = 8;
+
+/**
+ * Exponential backoff with jitter for temporary mail failures: base·2^(try−1),
+ * minus up to half (1 s, 2 s, 4 s … ±50 %, about 4 minutes over 8 tries).
+ * The reminder processor applies it itself (moveToDelayed), so job options
+ * carry no backoff object; BullMQ's own `attempts` only re-runs a job after
+ * an unexpected error (a Redis blip).
+ */
+export function mailBackoffMs(tryNumber: number, baseMs = 1000, random = Math.random): number {
+  const max = baseMs * 2 ** Math.max(0, tryNumber - 1);
+  return Math.floor(max * (0.5 + 0.5 * random()));
 }
 
-export const statusCheckJobOptions: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-  removeOnComplete: true,
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
+/** Per-job options of a reminder; completed/failed retention is set on the worker (see reminderWorkerOptions). */
+export const reminderJobOptions: JobsOptions = { attempts: 3 };
+
+/** Retention of reminder jobs: completed ones go at once (the ledger is the record); failed ones stay 30 days for retry. */
+export const reminderWorkerOptions = { removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 } } as const;
+
+export const statusCheckJobOptions: JobsOptions = { attempts: 5 };
 
 const reconcileJobOptions: JobsOptions = {
   attempts: 5,
@@ -110,12 +134,13 @@ export async function upsertFullReconcile(queue: Queue, every: string): Promise<
  * still keeps it, is removed first so the deterministic id is free again; the
  * worker re-runs the fire-time guard and skips recipients already sent.
  */
-export async function enqueueReminderRetry(queue: Queue, sendId: string, data: Omit<SendReminderPayload, 'manual'>, backoffMs?: number): Promise<void> {
-  const old = await queue.getJob(sendId);
+export async function enqueueReminderRetry(queue: Queue, sendId: string, data: { c: string; v: number; p: string }): Promise<void> {
+  const jobId = reminderJobId(sendId);
+  const old = await queue.getJob(jobId);
   if (old) {
     const state = await old.getState();
     if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized') return;
     await old.remove();
   }
-  await queue.add(JOB_NAMES.send, { ...data, manual: true } satisfies SendReminderPayload, { ...reminderJobOptions(backoffMs), jobId: sendId });
+  await queue.add(JOB_NAMES.send, { ...data, m: 1 } satisfies SendReminderPayload, { ...reminderJobOptions, jobId });
 }

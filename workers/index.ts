@@ -4,8 +4,8 @@
  * Redis to come back), plus the periodic full reconcile Job Scheduler.
  *
  * `close()` stops taking jobs, waits for the active ones to finish, then
- * closes the queues; it is safe to call twice. The caller owns the Redis
- * connection and the mailer and closes them after.
+ * closes the queues and the data connection; it is safe to call twice. The
+ * caller owns the Redis connection it passed and the mailer, and closes them after.
  */
 import type { Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
 import { createPlanner } from '../jobs/plan.js';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
-import { upsertFullReconcile } from '../jobs/reminder-jobs.js';
+import { reminderWorkerOptions, upsertFullReconcile } from '../jobs/reminder-jobs.js';
 import type { Clock } from '../src/domain/clock.js';
 import { coerceError } from '../src/domain/errors.js';
 import { createSendLedger } from '../src/mail/ledger.js';
@@ -63,12 +63,17 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const opts = deps.options ?? {};
   const prefix = config.REDIS_PREFIX;
 
-  const commitments = createRedisCommitmentStore(redis, keys);
-  const parties = createPartyLookup(createRedisPartyStore(redis, keys), opts.partyCacheMs ?? 2000);
-  const ledger = createSendLedger(redis, keys, 'reminder');
+  // Our own reads and writes go on a second connection with auto-pipelining: the
+  // commands of concurrent jobs issued in one tick leave in one write. BullMQ keeps
+  // the plain connection (auto-pipelining is not supported under its scripts).
+  const data = redis.duplicate({ enableAutoPipelining: true });
+  data.on('error', (err) => logger.warn({ err }, 'worker data connection error'));
+  const commitments = createRedisCommitmentStore(data, keys);
+  const parties = createPartyLookup(createRedisPartyStore(data, keys), opts.partyCacheMs ?? 2000);
+  const ledger = createSendLedger(data, keys, 'reminder');
   const planner = createPlanner(config);
   let secret: Promise<string> | undefined;
-  const actionSecret = () => (secret ??= sharedSecret(redis, keys, 'action-link', config.ACTION_LINK_SECRET));
+  const actionSecret = () => (secret ??= sharedSecret(data, keys, 'action-link', config.ACTION_LINK_SECRET));
 
   const queues = {
     reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
@@ -80,7 +85,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const workers: Worker[] = [
     createWorker(
       QUEUES.reconcile,
-      createReconcileProcessor({ redis, keys, commitments, parties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}), ...backoff }),
+      createReconcileProcessor({ redis: data, keys, commitments, parties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
       redis,
       prefix,
       logger,
@@ -88,13 +93,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ),
     createWorker(
       QUEUES.reminders,
-      createSendReminderProcessor({ commitments, parties, ledger, planner, mailer, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}) }),
+      createSendReminderProcessor({ commitments, parties, ledger, planner, mailer, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}), ...backoff }),
       redis,
       prefix,
       logger,
-      { concurrency: opts.reminderConcurrency ?? 20, ...opts.worker },
+      { concurrency: opts.reminderConcurrency ?? 20, ...reminderWorkerOptions, ...opts.worker },
     ),
-    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, ...opts.worker }),
+    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis: data, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 
@@ -111,6 +116,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         const results = await Promise.allSettled(workers.map((w) => w.close()));
         for (const r of results) if (r.status === 'rejected') logger.warn({ err: coerceError(r.reason) }, 'worker close failed');
         await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+        await data.quit().catch(() => data.disconnect());
       })();
       return closing;
     },

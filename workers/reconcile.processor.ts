@@ -23,7 +23,9 @@ import {
   JOB_NAMES,
   ReconcilePayloadSchema,
   enqueueReconcileMany,
+  reminderJobId,
   reminderJobOptions,
+  statusCheckJobId,
   statusCheckJobOptions,
   type SendReminderPayload,
   type StatusCheckPayload,
@@ -50,10 +52,9 @@ export interface ReconcileDeps {
   logger: Logger;
   queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
   metrics?: Metrics;
-  backoffMs?: number;
 }
 
-/** What is scheduled for one commitment: reminder job ids and status-check job ids. */
+/** What is scheduled for one commitment: reminder job ids and status-check job ids (BullMQ ids, see reminderJobId). */
 interface Scheduled {
   r: string[];
   s: string[];
@@ -82,7 +83,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     for (const s of skipped) {
       const fresh: string[] = [];
       for (const r of recipientsOf(s)) {
-        const meta = { commitmentId: c.id, step: s.stepKey, dueVersion: s.dueVersion, plannedAt: s.at };
+        const meta = { commitmentId: c.id, partyId: s.partyId, step: s.stepKey, dueVersion: s.dueVersion, plannedAt: s.at };
         if (await ledger.markSkippedIfAbsent(s.id, r.address, now, s.skipReason ?? 'skipped', meta)) fresh.push(r.address);
       }
       if (fresh.length === 0) continue;
@@ -110,7 +111,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
 
   /** A kept job whose planned instant moved (same id: e.g. a policy's send hour changed) is re-timed. */
   async function retime(send: PlannedSend, now: Date) {
-    const job = await queues.reminders.getJob(send.id);
+    const job = await queues.reminders.getJob(reminderJobId(send.id));
     if (!job || !(await job.isDelayed())) return;
     const current = job.timestamp + (job.delay ?? 0);
     const wanted = Date.parse(send.at);
@@ -127,7 +128,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     const plan = c ? planner.plan(c, await deps.parties.all(), now) : [];
     const check = c ? planner.statusCheck(c) : null;
     const planned = plan.filter((s) => s.state === 'planned');
-    const want: Scheduled = { r: planned.map((s) => s.id), s: check ? [check.id] : [] };
+    const want: Scheduled = { r: planned.map((s) => reminderJobId(s.id)), s: check ? [statusCheckJobId(check.id)] : [] };
 
     // Intent first: every job we may create is findable before it exists.
     const wide: Scheduled = { r: union(prev.r, want.r), s: union(prev.s, want.s) };
@@ -145,23 +146,22 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       if (events.length) await commitments.appendEvents(c.id, events);
 
       const known = new Set(prev.r);
-      for (const s of planned.filter((x) => known.has(x.id))) await retime(s, now);
+      for (const s of planned.filter((x) => known.has(reminderJobId(x.id)))) await retime(s, now);
       const missing = await unfinished(planned);
       if (missing.length) {
-        const opts = reminderJobOptions(deps.backoffMs);
         await queues.reminders.addBulk(
           missing.map((s) => ({
             name: JOB_NAMES.send,
-            data: { commitmentId: c.id, dueVersion: s.dueVersion } satisfies SendReminderPayload,
-            opts: { ...opts, jobId: s.id, delay: Math.max(0, Date.parse(s.at) - now.getTime()) },
+            data: { c: c.id, v: s.dueVersion, p: s.partyId } satisfies SendReminderPayload,
+            opts: { ...reminderJobOptions, jobId: reminderJobId(s.id), delay: Math.max(0, Date.parse(s.at) - now.getTime()) },
           })),
         );
         added += missing.length;
       }
       if (check && !(await redis.exists(overdueMarkerKey(keys, c.id, check.dueVersion)))) {
-        await queues.statusCheck.add(JOB_NAMES.statusCheck, { commitmentId: c.id, dueVersion: check.dueVersion } satisfies StatusCheckPayload, {
+        await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
           ...statusCheckJobOptions,
-          jobId: check.id,
+          jobId: statusCheckJobId(check.id),
           delay: Math.max(0, Date.parse(check.at) - now.getTime()),
         });
       }

@@ -11,14 +11,16 @@
  * otherwise send, then record `sent` at once. See src/mail/ledger.ts for the
  * one window this leaves (a crash between SMTP acceptance and the ledger
  * write sends that one recipient again, with the same Message-ID).
- * 4xx and network errors are thrown for BullMQ to retry with backoff; 5xx and
+ * 4xx and network errors put the job back in the delayed set with
+ * exponential backoff and jitter (mailBackoffMs; up to MAIL_ATTEMPTS tries,
+ * counted by BullMQ's attemptsStarted), then count as failed; 5xx and
  * rejected recipients are recorded `failed` and end the job with
  * UnrecoverableError, after the accepted recipients are recorded `sent`.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { SendReminderPayloadSchema } from '../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailBackoffMs, reminderJobId } from '../jobs/reminder-jobs.js';
 import type { Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { DomainEvent } from '../src/domain/events.js';
@@ -43,6 +45,8 @@ export interface SendReminderDeps {
   /** The action-link HMAC secret (resolved once at start). */
   actionSecret: () => Promise<string>;
   metrics?: Metrics;
+  /** Base of the retry backoff for temporary mail failures, ms. */
+  backoffMs?: number;
 }
 
 export type SendOutcome =
@@ -55,32 +59,35 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
     const parsed = SendReminderPayloadSchema.safeParse(job.data);
     if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
-    const data = parsed.data;
-    const sendId = job.id;
-    const log = childFor(deps.logger, { queue: 'reminders', jobId: sendId, commitmentId: data.commitmentId });
+    const { c: commitmentId, v: dueVersion, p: partyId, m: manual } = parsed.data;
+    const log = () => childFor(deps.logger, { queue: 'reminders', jobId: job.id, commitmentId });
 
-    const c = await commitments.get(data.commitmentId);
-    if (!c) throw new UnrecoverableError(`unknown commitment ${data.commitmentId}`);
+    const c = await commitments.get(commitmentId);
+    if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
     if (isClosed(c.status)) return { outcome: 'closed' };
-    if (c.dueVersion !== data.dueVersion) return { outcome: 'stale' };
+    if (c.dueVersion !== dueVersion) return { outcome: 'stale' };
 
     const now = clock.now();
     const parties = await deps.parties.all();
-    const send = planner.plan(c, parties, now).find((s) => s.id === sendId);
+    // Plan only this party's sends: the planner works per party, so they are the same
+    // sends (ids, instants, recipients, copies) as in the full plan, for a tenth of the work.
+    const mine = { ...c, leads: c.leads.filter((x) => x === partyId), members: c.members.filter((x) => x === partyId) };
+    const send = planner.plan(mine, parties, now).find((s) => reminderJobId(s.id) === job.id);
     if (!send) {
-      log.info('send no longer in the plan; nothing sent');
+      log().info('send no longer in the plan; nothing sent');
       return { outcome: 'not-in-plan' };
     }
+    const sendId = send.id;
     const recipients = recipientsOf(send);
-    const meta = { commitmentId: c.id, step: send.stepKey, dueVersion: send.dueVersion, plannedAt: send.at };
-    if (send.state === 'skipped' && !data.manual) {
+    const meta = { commitmentId: c.id, partyId: send.partyId, step: send.stepKey, dueVersion: send.dueVersion, plannedAt: send.at };
+    if (send.state === 'skipped' && !manual) {
       let n = 0;
       for (const r of recipients) if (await ledger.markSkippedIfAbsent(sendId, r.address, now, send.skipReason ?? 'skipped', meta)) n++;
       countReminder(deps.metrics, 'skipped', send.stepKey, n);
       return { outcome: 'skipped' };
     }
     // Never early: if this job fires before its planned instant (its `at` moved later), wait.
-    if (Date.parse(send.at) > now.getTime() && !data.manual) {
+    if (Date.parse(send.at) > now.getTime() && !manual) {
       await job.moveToDelayed(Date.parse(send.at), token);
       throw new DelayedError();
     }
@@ -88,7 +95,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const entries = await ledger.getAll(sendId);
     const secret = await deps.actionSecret();
     const leadNames = c.leads.map((id) => parties.get(id)?.name ?? id);
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
+    const lastAttempt = job.attemptsStarted >= MAIL_ATTEMPTS;
     const sent: string[] = [];
     const already: string[] = [];
     const failed: Array<{ address: string; error: string; code?: number }> = [];
@@ -131,13 +139,15 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     countReminder(deps.metrics, 'failed', send.stepKey, failed.length);
 
     if (retryable) {
-      log.warn({ err: retryable, attempt: job.attemptsMade + 1 }, 'temporary mail failure; will retry');
-      throw retryable;
+      const delay = mailBackoffMs(job.attemptsStarted, deps.backoffMs);
+      log().warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
+      await job.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
     }
     if (failed.length) {
       throw new UnrecoverableError(`delivery failed for ${failed.map((f) => `${f.address} (${f.code ?? 'no code'})`).join(', ')}`);
     }
-    log.debug({ step: send.stepKey, sent: sent.length, already: already.length }, 'reminder sent');
+    if (deps.logger.isLevelEnabled('debug')) log().debug({ step: send.stepKey, sent: sent.length, already: already.length }, 'reminder sent');
     return { outcome: 'sent', sent, already };
   };
 }

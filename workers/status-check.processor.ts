@@ -33,7 +33,7 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
   return async function processStatusCheck(job: Job, token?: string) {
     const parsed = StatusCheckPayloadSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed status-check payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    const { commitmentId, dueVersion } = parsed.data;
+    const { c: commitmentId, v: dueVersion } = parsed.data;
     const c = await commitments.get(commitmentId);
     if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
     if (isClosed(c.status) || c.dueVersion !== dueVersion) return { outcome: 'not-applicable' as const };

@@ -37,7 +37,7 @@ async function create(id: string, dueInMs: number, extra: Record<string, unknown
   return res.body as { id: string; dueAt: string };
 }
 
-const pendingJobs = async (id: string) => (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => j.id?.startsWith(`${id}--`));
+const pendingJobs = async (id: string) => (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => (j.data as { c?: string }).c === id);
 
 describe.concurrent('reminders at run time', () => {
   it('when a deadline is 6 s away, then every step arrives in plan order and none before its planned instant', async () => {

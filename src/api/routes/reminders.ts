@@ -130,12 +130,13 @@ export function remindersRouter(deps: AppDeps): Router {
     const meta = failed[0]![1].meta ?? {};
     const commitmentId = meta.commitmentId;
     const dueVersion = meta.dueVersion;
-    if (typeof commitmentId !== 'string' || typeof dueVersion !== 'number') throw new AppError('conflict', `The send ${sendId} does not say which commitment it belongs to.`);
+    const partyId = meta.partyId;
+    if (typeof commitmentId !== 'string' || typeof dueVersion !== 'number' || typeof partyId !== 'string') throw new AppError('conflict', `The send ${sendId} does not say which commitment it belongs to.`);
     const c = await commitments.mustGet(commitmentId);
     if (isClosed(c.status)) throw new AppError('conflict', `The commitment ${c.id} is ${c.status}; its reminders are not sent any more.`, [{ path: 'sendId', message: `commitment ${c.status}` }]);
     if (c.dueVersion !== dueVersion) throw new AppError('conflict', `The deadline of ${c.id} has changed since this send; it would not be sent.`, [{ path: 'sendId', message: 'deadline changed' }]);
     if (!deps.reminderQueue) throw new AppError('unavailable', 'This process has no reminders queue to retry with.');
-    await enqueueReminderRetry(deps.reminderQueue, sendId, { commitmentId, dueVersion });
+    await enqueueReminderRetry(deps.reminderQueue, sendId, { c: commitmentId, v: dueVersion, p: partyId });
     res.status(202).json({ sendId, commitmentId, state: 'queued', recipients: failed.map(([r]) => r) });
   });
 

@@ -1,0 +1,296 @@
+/**
+ * Reminder benchmark: N reminders (default 10,000) due over S seconds (default
+ * 10), end to end: due instant → accepted by a local SMTP server in this process.
+ *
+ *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY)
+ *
+ * Two runs, same machine, same SMTP server, same worker concurrency and SMTP pool:
+ *   ours      commitments → reconcile jobs → planned delayed jobs → fire-time guard →
+ *             template + signed link → pooled SMTP → ledger → reminder.sent event
+ *   baseline  a bare BullMQ worker sending with pooled nodemailer, jobs added with addBulk
+ * Prints reminders/s, p50/p99 lateness, Redis bytes per scheduled reminder
+ * (MEMORY USAGE summed over the run's own prefix, before and after scheduling,
+ * so other users of the same Redis do not skew it), and our/baseline ratios.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import nodemailer from 'nodemailer';
+import { pino } from 'pino';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../config/env.js';
+import { enqueueReconcileMany } from '../jobs/reminder-jobs.js';
+import { createCommitment } from '../src/domain/commitment.js';
+import { systemClock } from '../src/domain/clock.js';
+import { actionLinkUrl } from '../src/mail/action-link.js';
+import { createMailer } from '../src/mail/mailer.js';
+import { renderReminder } from '../src/mail/reminder-template.js';
+import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
+import { createKeys } from '../src/store/keys.js';
+import { createRedisPartyStore } from '../src/store/party-store.js';
+import { startWorkers } from '../workers/index.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const N = Number(process.env.BENCH_N ?? 10_000);
+const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const POOL = 5;
+const PARTIES = 10;
+const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 15_000);
+
+/** One rendered reminder, so the baseline moves the same bytes through nodemailer and SMTP as we do. */
+const SAMPLE = (() => {
+  const c = createCommitment(
+    {
+      id: 'bench-sample',
+      meetingId: 'bench',
+      title: 'Technical meeting on irregular maritime ventures 1234',
+      sourceText: 'Participants agreed to convene a technical meeting.',
+      theme: null,
+      leads: ['B00'],
+      members: [],
+      due: { at: new Date().toISOString() },
+      reminderPolicy: null,
+    },
+    'bench',
+    new Date(),
+  ).commitment;
+  return renderReminder({
+    commitment: c,
+    send: { id: 'bench-sample--d1--due--B00', step: 'due', stepKey: 'due', at: new Date().toISOString(), timeZone: 'Asia/Jakarta', partyId: 'B00' },
+    recipient: 'b0@example.org',
+    copied: false,
+    leadNames: ['Party 0'],
+    baseUrl: 'http://followup.bench',
+    actionUrl: actionLinkUrl('http://followup.bench', 'bench-secret-0123456789-0123456789-abcdef', { commitmentId: c.id, recipient: 'b0@example.org', dueVersion: 1 }, new Date()),
+  });
+})();
+
+interface Arrival {
+  plannedAt: number;
+  receivedAt: number;
+}
+
+/** One SMTP server for both runs; it notes when each message was accepted and when it was due. */
+async function startSink() {
+  let arrivals: Arrival[] = [];
+  let onArrival: (() => void) | null = null;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (c: Buffer) => {
+        if (head.length < 8192) head += c.toString('latin1');
+      });
+      stream.on('end', () => {
+        const m = /^X-Followup-Planned-At:\s*(\S+)/im.exec(head);
+        arrivals.push({ plannedAt: m ? Date.parse(m[1]!) : NaN, receivedAt: Date.now() });
+        onArrival?.();
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    reset: () => {
+      arrivals = [];
+    },
+    waitFor: (n: number, timeoutMs: number) =>
+      new Promise<Arrival[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${arrivals.length}/${n} messages arrived`)), timeoutMs);
+        const check = () => {
+          if (arrivals.length >= n) {
+            clearTimeout(timer);
+            onArrival = null;
+            resolve(arrivals);
+          }
+        };
+        onArrival = check;
+        check();
+      }),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Sum of MEMORY USAGE over every key of a prefix. */
+async function prefixBytes(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let total = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
+    cursor = next;
+    if (batch.length) {
+      const pipe = redis.pipeline();
+      for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', 0);
+      for (const [, v] of (await pipe.exec()) ?? []) total += Number(v ?? 0);
+    }
+  } while (cursor !== '0');
+  return total;
+}
+
+async function deletePrefix(redis: Redis, prefix: string) {
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
+    cursor = next;
+    if (batch.length) await redis.unlink(...batch);
+  } while (cursor !== '0');
+}
+
+function summarise(arrivals: Arrival[]) {
+  const late = arrivals.map((a) => a.receivedAt - a.plannedAt).sort((a, b) => a - b);
+  const q = (p: number) => late[Math.min(late.length - 1, Math.floor(p * late.length))]!;
+  const firstDue = Math.min(...arrivals.map((a) => a.plannedAt));
+  const last = Math.max(...arrivals.map((a) => a.receivedAt));
+  return { perSecond: arrivals.length / ((last - firstDue) / 1000), p50: q(0.5), p99: q(0.99), max: late.at(-1)!, early: late.filter((x) => x < 0).length };
+}
+
+async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>) {
+  const prefix = `bench-base-${randomBytes(3).toString('hex')}`;
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('reminders', { connection, prefix: `{${prefix}}` });
+  const transport = nodemailer.createTransport({ pool: true, maxConnections: POOL, maxMessages: 1000, host: '127.0.0.1', port: sink.port, secure: false });
+  const worker = new Worker<{ to: string; at: string }>(
+    'reminders',
+    async (job) => {
+      // The same message our pipeline sends (text + HTML of the same size), prepared once.
+      await transport.sendMail({
+        from: 'Follow-up <followup@localhost>',
+        to: job.data.to,
+        subject: SAMPLE.subject,
+        text: SAMPLE.text,
+        html: SAMPLE.html,
+        messageId: `<${job.id}@bench>`,
+        headers: { 'X-Followup-Planned-At': job.data.at },
+      });
+    },
+    { connection, prefix: `{${prefix}}`, concurrency: CONCURRENCY },
+  );
+  const before = await prefixBytes(redis, prefix);
+  const t0 = Date.now() + LEAD_MS / 3;
+  const jobs = Array.from({ length: N }, (_, i) => {
+    const at = t0 + Math.floor((i * SPREAD_MS) / N);
+    return { name: 'send', data: { to: `b${i % PARTIES}@example.org`, at: new Date(at).toISOString() }, opts: { jobId: `r-${i}`, delay: at - Date.now(), removeOnComplete: true, attempts: 8, backoff: { type: 'exponential', delay: 1000 } } };
+  });
+  const scheduledAt = Date.now();
+  for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+  const scheduleMs = Date.now() - scheduledAt;
+  const bytes = (await prefixBytes(redis, prefix)) - before;
+  const arrivals = await sink.waitFor(N, LEAD_MS + SPREAD_MS + 120_000);
+  await worker.close();
+  await queue.close();
+  transport.close();
+  await deletePrefix(redis, prefix);
+  await connection.quit();
+  return { ...summarise(arrivals), bytesPerReminder: bytes / N, scheduleMs };
+}
+
+async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>) {
+  const prefix = `bench-ours-${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, SMTP_URL: sink.url, NODE_ENV: 'production', LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://followup.bench', ACTION_LINK_SECRET: 'bench-secret-0123456789-0123456789-abcdef' });
+  const keys = createKeys(prefix);
+  const data = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const workerRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const commitments = createRedisCommitmentStore(data, keys);
+  const parties = createRedisPartyStore(data, keys);
+  for (let p = 0; p < PARTIES; p++) {
+    await parties.put({ id: `B${String(p).padStart(2, '0')}`, name: `Party ${p}`, kind: 'state', timeZone: 'Asia/Jakarta', contacts: [{ name: `p${p}`, email: `b${p}@example.org` }], roles: [] });
+  }
+  // N / PARTIES commitments, each with one 'due' send per party at its deadline.
+  const count = Math.ceil(N / PARTIES);
+  const t0 = Date.now() + LEAD_MS;
+  const ids: string[] = [];
+  const now = new Date();
+  for (let i = 0; i < count; i += 200) {
+    await Promise.all(
+      Array.from({ length: Math.min(200, count - i) }, (_, k) => {
+        const n = i + k;
+        const change = createCommitment(
+          {
+            id: `bench-${n}`,
+            meetingId: 'bench',
+            title: `Technical meeting on irregular maritime ventures ${n}`,
+            sourceText: 'Participants agreed to convene a technical meeting.',
+            theme: null,
+            leads: ['B00'],
+            members: Array.from({ length: PARTIES - 1 }, (_, p) => `B${String(p + 1).padStart(2, '0')}`),
+            due: { at: new Date(t0 + Math.floor((n * SPREAD_MS) / count)).toISOString() },
+            reminderPolicy: { before: [], onDue: true, overdue: { every: 'PT1H', max: 0 }, escalateAfter: null, sendAt: null, quietDays: [] },
+          },
+          'bench',
+          now,
+        );
+        ids.push(change.commitment.id);
+        return commitments.create(change);
+      }),
+    );
+  }
+  const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM, maxConnections: POOL });
+  const workers = await startWorkers({ config, redis: workerRedis, keys, clock: systemClock, logger: pino({ level: 'silent' }), mailer, options: { noFullReconcile: true, reminderConcurrency: CONCURRENCY } });
+  const before = await prefixBytes(data, prefix);
+  const scheduledAt = Date.now();
+  await enqueueReconcileMany(workers.queues.reconcile, ids);
+  for (;;) {
+    const c = await workers.queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'completed');
+    const r = await workers.queues.reconcile.getJobCounts('waiting', 'active', 'delayed');
+    if ((c.delayed ?? 0) + (c.waiting ?? 0) + (c.active ?? 0) >= N && (r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) === 0) break;
+    if (Date.now() > t0) throw new Error('scheduling did not finish before the first deadline; raise BENCH_LEAD_MS');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const scheduleMs = Date.now() - scheduledAt;
+  const bytes = (await prefixBytes(data, prefix)) - before;
+  const arrivals = await sink.waitFor(N, LEAD_MS + SPREAD_MS + 120_000);
+  const T = (globalThis as any).__T; if (T) for (const [k, v] of Object.entries(T) as [string, number[]][]) { v.sort((a, b) => a - b); console.log(k, 'n', v.length, 'p50', v[v.length >> 1]!.toFixed(1), 'p99', v[Math.floor(v.length * 0.99)]!.toFixed(1), 'sum', v.reduce((a,b)=>a+b,0).toFixed(0)); }
+  await workers.close();
+  await mailer.close();
+  await deletePrefix(data, prefix);
+  await Promise.all([data.quit(), workerRedis.quit()]);
+  return { ...summarise(arrivals), bytesPerReminder: bytes / N, scheduleMs };
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d).padStart(9);
+
+async function main() {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const hz = (await redis.config('GET', 'hz').catch(() => ['hz', '?'])) as string[];
+  const sink = await startSink();
+  process.stdout.write(`bench:reminders  N=${N} over ${SPREAD_MS / 1000}s, concurrency ${CONCURRENCY}, SMTP pool ${POOL}, Redis hz ${hz[1]}\n`);
+  const only = process.env.BENCH_ONLY;
+  process.stdout.write('running baseline (bare BullMQ worker + pooled nodemailer)…\n');
+  const base = only === 'ours' ? null : await runBaseline(redis, sink);
+  sink.reset();
+  process.stdout.write('running ours (reconcile → planned jobs → guarded send through the ledger)…\n');
+  const ours = only === 'baseline' ? null : await runOurs(redis, sink);
+  if (!ours || !base) {
+    process.stdout.write(`${JSON.stringify({ ours, base }, null, 1)}\n`);
+    await sink.close();
+    await redis.quit();
+    return;
+  }
+  await sink.close();
+  await redis.quit();
+
+  const rows: Array<[string, number, number, number, boolean]> = [
+    ['reminders/s (due → accepted)', ours.perSecond, base.perSecond, ours.perSecond / base.perSecond, ours.perSecond / base.perSecond >= 0.8],
+    ['p50 lateness, ms', ours.p50, base.p50, ours.p50 / Math.max(1, base.p50), true],
+    ['p99 lateness, ms', ours.p99, base.p99, ours.p99 / Math.max(1, base.p99), ours.p99 <= 1.5 * base.p99],
+    ['max lateness, ms', ours.max, base.max, ours.max / Math.max(1, base.max), true],
+    ['Redis bytes / scheduled reminder', ours.bytesPerReminder, base.bytesPerReminder, ours.bytesPerReminder / base.bytesPerReminder, ours.bytesPerReminder <= 500],
+    ['scheduling time, ms', ours.scheduleMs, base.scheduleMs, ours.scheduleMs / Math.max(1, base.scheduleMs), true],
+  ];
+  process.stdout.write(`\n${'metric'.padEnd(34)}${'ours'.padStart(9)}${'baseline'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
+  for (const [name, o, b, r, ok] of rows) process.stdout.write(`${name.padEnd(34)}${fmt(o, 1)}${fmt(b, 1)}${fmt(r, 2)}  ${ok ? 'ok' : 'MISSED'}\n`);
+  process.stdout.write(`\nsent early (before the planned instant): ours ${ours.early}, baseline ${base.early}\n`);
+  process.stdout.write('targets: throughput ≥ 0.8× baseline, p99 lateness ≤ 1.5× baseline, ≤ 500 B Redis per scheduled reminder\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
