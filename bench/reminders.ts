@@ -118,6 +118,24 @@ async function startSink() {
   };
 }
 
+/** MEMORY USAGE per key family (job ids and commitment ids folded), for BENCH_BREAKDOWN=1. */
+async function breakdown(redis: Redis, prefix: string, n: number): Promise<void> {
+  let cursor = '0';
+  const groups = new Map<string, number>();
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
+    cursor = next;
+    const pipe = redis.pipeline();
+    for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', 0);
+    const res = (await pipe.exec()) ?? [];
+    batch.forEach((k, i) => {
+      const family = k.replace(/:(r|s)[A-Za-z0-9_-]{16}$/, ':<job>').replace(/bench-\d+/, '<id>');
+      groups.set(family, (groups.get(family) ?? 0) + Number(res[i]?.[1] ?? 0));
+    });
+  } while (cursor !== '0');
+  for (const [k, b] of [...groups].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${k.padEnd(48)} ${(b / n).toFixed(1)} B/reminder\n`);
+}
+
 /** Sum of MEMORY USAGE over every key of a prefix. */
 async function prefixBytes(redis: Redis, prefix: string): Promise<number> {
   let cursor = '0';
@@ -245,6 +263,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   }
   const scheduleMs = Date.now() - scheduledAt;
   const bytes = (await prefixBytes(data, prefix)) - before;
+  if (process.env.BENCH_BREAKDOWN) await breakdown(data, prefix, N);
   const arrivals = await sink.waitFor(N, LEAD_MS + SPREAD_MS + 120_000);
   const T = (globalThis as any).__T; if (T) for (const [k, v] of Object.entries(T) as [string, number[]][]) { v.sort((a, b) => a - b); console.log(k, 'n', v.length, 'p50', v[v.length >> 1]!.toFixed(1), 'p99', v[Math.floor(v.length * 0.99)]!.toFixed(1), 'sum', v.reduce((a,b)=>a+b,0).toFixed(0)); }
   await workers.close();

@@ -22,10 +22,10 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /**
  * Length of BullMQ's event stream per queue. The default (10,000) costs about
  * 150 B per scheduled reminder at 10k reminders; nothing here reads old
- * events, so the high-volume queues keep 1,000. Every Queue instance writes
+ * events, so the high-volume queues keep about 100. Every Queue instance writes
  * this to the queue's meta, so all of them must be made here.
  */
-const EVENTS_MAX_LEN: Partial<Record<QueueName, number>> = { reminders: 1000, reconcile: 1000, 'status-check': 1000 };
+const EVENTS_MAX_LEN: Partial<Record<QueueName, number>> = { reminders: 100, reconcile: 100, 'status-check': 100 };
 
 /** BullMQ's prefix: the same hash tag as our own keys, so one deployment lives in one Cluster slot. */
 export const bullPrefix = (redisPrefix: string) => `{${redisPrefix}}`;

@@ -64,7 +64,13 @@ export const scheduledIndexKey = (keys: Keys) => keys.ns('reminders:scheduled');
 /** Set once the overdue event of a deadline version is recorded (see status-check.processor.ts). */
 export const overdueMarkerKey = (keys: Keys, id: string, dueVersion: number) => keys.ns(`overdue:${id}:${dueVersion}`);
 
-const same = (a: Scheduled, b: Scheduled) => JSON.stringify(a) === JSON.stringify(b);
+/** Stored as one space-separated list; reminder job ids start with 'r', status checks with 's' (see reminderJobId). */
+const encode = (x: Scheduled) => [...x.r, ...x.s].join(' ');
+const decode = (raw: string | null): Scheduled => {
+  const ids = raw ? raw.split(' ').filter(Boolean) : [];
+  return { r: ids.filter((i) => i.startsWith('r')), s: ids.filter((i) => i.startsWith('s')) };
+};
+const same = (a: Scheduled, b: Scheduled) => encode(a) === encode(b);
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
 /** The reconcile processor: `{ commitmentId }` reconciles one commitment, `{ full: true }` fans out to all. */
@@ -74,7 +80,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
 
   async function writeIndex(id: string, s: Scheduled) {
     if (s.r.length === 0 && s.s.length === 0) await redis.hdel(indexKey, id);
-    else await redis.hset(indexKey, id, JSON.stringify(s));
+    else await redis.hset(indexKey, id, encode(s));
   }
 
   /** Record planned-but-missed sends as skipped (once: HSETNX), with one event per newly skipped send. */
@@ -123,7 +129,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
   async function reconcileOne(id: string, log: Logger) {
     const now = clock.now();
     const [c, prevRaw] = await Promise.all([commitments.get(id), redis.hget(indexKey, id)]);
-    const prev: Scheduled = prevRaw ? (JSON.parse(prevRaw) as Scheduled) : { r: [], s: [] };
+    const prev = decode(prevRaw);
 
     const plan = c ? planner.plan(c, await deps.parties.all(), now) : [];
     const check = c ? planner.statusCheck(c) : null;
