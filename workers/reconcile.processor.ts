@@ -30,7 +30,7 @@ import {
   type SendReminderPayload,
   type StatusCheckPayload,
 } from '../jobs/reminder-jobs.js';
-import type { Clock } from '../src/domain/clock.js';
+import { msUntil, realInstant, type Clock } from '../src/domain/clock.js';
 import type { Commitment } from '../src/domain/commitment.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import type { PlannedSend } from '../src/domain/planner.js';
@@ -115,14 +115,18 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     return sends.filter((s, i) => recipientsOf(s).some((r) => !entries[i]![r.address] || entries[i]![r.address]!.state === 'skipped'));
   }
 
-  /** A kept job whose planned instant moved (same id: e.g. a policy's send hour changed) is re-timed. */
+  /**
+   * A kept job whose planned instant moved (same id: e.g. a policy's send hour changed) is re-timed.
+   * Compared on BullMQ's real timeline (realInstant is the identity unless the clock is compressed).
+   */
   async function retime(send: PlannedSend, now: Date) {
     const job = await queues.reminders.getJob(reminderJobId(send.id));
     if (!job || !(await job.isDelayed())) return;
     const current = job.timestamp + (job.delay ?? 0);
-    const wanted = Date.parse(send.at);
-    if (Math.abs(current - wanted) > 1000 && !(current <= now.getTime() && wanted <= now.getTime())) {
-      await job.changeDelay(Math.max(0, wanted - now.getTime()));
+    const wanted = realInstant(clock, Date.parse(send.at));
+    const nowMs = realInstant(clock, now.getTime());
+    if (Math.abs(current - wanted) > 1000 && !(current <= nowMs && wanted <= nowMs)) {
+      await job.changeDelay(msUntil(clock, Date.parse(send.at), now));
     }
   }
 
@@ -159,7 +163,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
           missing.map((s) => ({
             name: JOB_NAMES.send,
             data: { c: c.id, v: s.dueVersion, p: s.partyId } satisfies SendReminderPayload,
-            opts: { ...reminderJobOptions, jobId: reminderJobId(s.id), delay: Math.max(0, Date.parse(s.at) - now.getTime()) },
+            opts: { ...reminderJobOptions, jobId: reminderJobId(s.id), delay: msUntil(clock, Date.parse(s.at), now) },
           })),
         );
         added += missing.length;
@@ -168,7 +172,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
           ...statusCheckJobOptions,
           jobId: statusCheckJobId(check.id),
-          delay: Math.max(0, Date.parse(check.at) - now.getTime()),
+          delay: msUntil(clock, Date.parse(check.at), now),
         });
       }
     }

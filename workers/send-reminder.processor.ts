@@ -21,7 +21,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
 import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailBackoffMs, reminderJobId } from '../jobs/reminder-jobs.js';
-import type { Clock } from '../src/domain/clock.js';
+import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { childFor } from '../src/logger.js';
@@ -86,9 +86,10 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       countReminder(deps.metrics, 'skipped', send.stepKey, n);
       return { outcome: 'skipped' };
     }
-    // Never early: if this job fires before its planned instant (its `at` moved later), wait.
+    // Never early: if this job fires before its planned instant (its `at` moved later), wait
+    // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
     if (Date.parse(send.at) > now.getTime() && !manual) {
-      await job.moveToDelayed(Date.parse(send.at), token);
+      await job.moveToDelayed(realInstant(clock, Date.parse(send.at)), token);
       throw new DelayedError();
     }
 

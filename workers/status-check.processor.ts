@@ -12,7 +12,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { StatusCheckPayloadSchema } from '../jobs/reminder-jobs.js';
-import type { Clock } from '../src/domain/clock.js';
+import { realInstant, type Clock } from '../src/domain/clock.js';
 import { dueInstant } from '../src/domain/deadline.js';
 import { isClosed } from '../src/domain/status.js';
 import { childFor } from '../src/logger.js';
@@ -41,8 +41,9 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
     if (!due) return { outcome: 'not-applicable' as const };
     const now = clock.now();
     if (now.getTime() <= due.getTime()) {
-      // Fired at or before the deadline (clock skew between processes): look again just after it.
-      await job.moveToDelayed(due.getTime() + 1, token);
+      // Fired at or before the deadline (clock skew between processes): look again just after it
+      // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
+      await job.moveToDelayed(realInstant(clock, due.getTime() + 1), token);
       throw new DelayedError();
     }
     const marker = overdueMarkerKey(keys, c.id, dueVersion);
