@@ -81,7 +81,7 @@ export function createDigestProcessor(deps: DigestProcessorDeps) {
         continue;
       }
       try {
-        await mailer.send({ to: [r.email], subject: d.subject, text: d.text, html: d.html, messageId: r.messageId, headers: { 'X-Followup-Digest': d.id } });
+        await mailer.send({ to: [r.email], subject: d.subject, text: d.text, html: d.html, messageId: r.messageId, headers: { 'X-Followup-Digest': d.id }, date: clock.now() });
       } catch (err) {
         const me = toMailError(err);
         const at = clock.now();

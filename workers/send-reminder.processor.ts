@@ -111,7 +111,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       const actionUrl = actionLinkUrl(deps.baseUrl, secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, now);
       const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames, baseUrl: deps.baseUrl, actionUrl });
       try {
-        const result = await mailer.send({ ...mail, to: [r.address] });
+        const result = await mailer.send({ ...mail, to: [r.address], date: clock.now() });
         if (result.rejected.length > 0) throw new MailError(`recipient rejected: ${result.rejected.join(', ')}`, 550, true, result.rejected);
         // Record at once: this write closes the duplicate window for this recipient.
         await ledger.markSent(sendId, r.address, clock.now(), mail.messageId, meta);

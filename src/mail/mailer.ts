@@ -17,6 +17,8 @@ export interface OutgoingMail {
   /** Deterministic Message-ID, e.g. `<reminder-….@followup>`; retries reuse it. */
   messageId: string;
   headers?: Record<string, string>;
+  /** The Date header: the service clock's time of sending (nodemailer's wall clock when absent), so a replay's mail carries its virtual date. */
+  date?: Date;
 }
 
 export interface SendResult {
