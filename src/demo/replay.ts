@@ -23,7 +23,7 @@ import { QUEUES, createQueue } from '../../jobs/queues.js';
 import { createReconcileScheduler, enqueueReconcileMany } from '../../jobs/reminder-jobs.js';
 import { startDigestWorker } from '../../workers/digest.js';
 import { startWorkers } from '../../workers/index.js';
-import { msUntil, scaledClock } from '../domain/clock.js';
+import { msUntil, scaledClock, type Clock } from '../domain/clock.js';
 import type { Commitment } from '../domain/commitment.js';
 import { coerceError } from '../domain/errors.js';
 import { createMailer } from '../mail/mailer.js';
@@ -150,7 +150,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const meetings = createRedisMeetingStore(redis, keys);
     const archive = createDigestArchive(redis, keys);
 
-    const clock = scaledClock({ start: STORY_START, scale });
+    // The workers hold this clock; it is started again as the meeting opens, once everything is
+    // ready, so that the seconds spent starting up are not days of the story.
+    let running = scaledClock({ start: STORY_START, scale });
+    const clock: Clock = { now: () => running.now(), get compression() { return running.compression; } };
     const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer, options: { noFullReconcile: true } });
     releasers.push(() => workers.close());
     const digest = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer, noScheduler: true });
@@ -160,6 +163,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const onChange = createReconcileScheduler(reconcileQueue);
 
     // The meeting: its parties and its six commitments, recorded as the meeting opens.
+    running = scaledClock({ start: STORY_START, scale });
     const seed = await importMeetingFile(JSON.parse(await readFile(SEED_FILE, 'utf8')), { commitments, parties, meetings }, 'seed', clock.now());
     await enqueueReconcileMany(reconcileQueue, seed.commitments.created);
     const meeting = (await meetings.list())[0]!;

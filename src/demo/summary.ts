@@ -60,7 +60,7 @@ export function summaryLines(r: DemoResult): string[] {
     ...rows.map(([label, n]) => `  ${String(n).padStart(3)}  ${label}`),
   ];
   if (t.skipped || t.failed) lines.push(`  (${t.skipped} reminder deliveries skipped as missed, ${t.failed} failed)`);
-  lines.push('', 'Where they are:', ...mailWhere(r.mail).map((l) => `  ${l}`), '', 'The commitments at the end of 2010:');
+  lines.push('', 'Where they are:', ...mailWhere(r.mail).map((l) => `  ${l}`), '', r.aborted ? 'The commitments when the replay stopped:' : 'The commitments at the end of 2010:');
   for (const c of [...r.commitments].sort((a, b) => a.title.localeCompare(b.title))) {
     const progress = c.target ? ` ${c.target.done}/${c.target.units}` : '';
     lines.push(`  ${(c.status.replace('_', ' ') + progress).padEnd(14)} ${c.title}${c.due ? ` (due ${dueLabel(c.due)})` : ''}`);
