@@ -29,7 +29,7 @@ import { composeDigests, digestId, messageIdDomain } from '../src/mail/digest-co
 import type { SendLedger } from '../src/mail/ledger.js';
 import { toMailError, type Mailer } from '../src/mail/mailer.js';
 import { countDigest, type Metrics } from '../src/metrics.js';
-import { readDigestSnapshot, resolveDigestPeriod, type ArchivedDigest, type DigestArchive, type SnapshotSources } from '../src/store/digest-store.js';
+import { readDigestSnapshot, resolveDigestPeriod, type ArchivedDigest, type DigestArchive, type SnapshotSources, archiveEntry } from '../src/store/digest-store.js';
 
 export interface DigestProcessorDeps {
   config: Pick<Config, 'DIGEST_CRON' | 'DIGEST_TZ' | 'DIGEST_STEERING_GROUP' | 'DIGEST_PARTY_OPT_IN' | 'DIGEST_EMPTY' | 'PUBLIC_BASE_URL'>;
@@ -121,27 +121,14 @@ export function createDigestProcessor(deps: DigestProcessorDeps) {
     if (audiences.some((a) => !have.has(digestId(sendId, a.scope)))) {
       const snapshot = await readDigestSnapshot(deps.sources, period);
       const composed = composeDigests(snapshot, period, { sendId, asOf: scheduledAt, timeZone, audiences, empty: config.DIGEST_EMPTY, domain, baseUrl: config.PUBLIC_BASE_URL });
-      const createdAt = clock.now().toISOString();
+      const createdAt = clock.now();
       digests = [];
       for (const c of composed) {
         if (c.skip) {
           deps.logger.info({ sendId, scope: c.scope }, 'empty period: no digest sent (DIGEST_EMPTY=skip)');
           continue;
         }
-        const saved = await archive.saveIfAbsent({
-          id: c.id,
-          sendId,
-          kind: 'scheduled',
-          scope: c.scope,
-          period: { from: period.from.toISOString(), to: period.to.toISOString(), first: period.first },
-          asOf: scheduledAt.toISOString(),
-          createdAt,
-          subject: c.rendered.subject,
-          text: c.rendered.text,
-          html: c.rendered.html,
-          empty: c.digest.isEmpty,
-          recipients: c.recipients.map((r) => ({ ...r, state: 'pending' })),
-        });
+        const saved = await archive.saveIfAbsent(archiveEntry(c, { sendId, kind: 'scheduled', period, asOf: scheduledAt, createdAt }));
         digests.push(saved.digest);
       }
     }

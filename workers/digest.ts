@@ -5,30 +5,18 @@
  * connection and the mailer.
  */
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../config/env.js';
 import { assertDigestSchedule, upsertDigestScheduler } from '../jobs/digest.js';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
-import type { Clock } from '../src/domain/clock.js';
 import { coerceError } from '../src/domain/errors.js';
 import { createSendLedger } from '../src/mail/ledger.js';
-import type { Mailer } from '../src/mail/mailer.js';
-import { instrumentWorker, type Metrics } from '../src/metrics.js';
+import { instrumentWorker } from '../src/metrics.js';
 import { createDigestArchive } from '../src/store/digest-store.js';
-import type { Keys } from '../src/store/keys.js';
 import { createRedisMeetingStore, createRedisPartyStore } from '../src/store/party-store.js';
 import { createDigestProcessor } from './digest.processor.js';
+import type { WorkerDeps } from './index.js';
 
-export interface DigestWorkerDeps {
-  config: Config;
-  /** A worker-side connection: createRedis(url, 'worker'). */
-  redis: Redis;
-  keys: Keys;
-  clock: Clock;
-  logger: Logger;
-  mailer: Mailer;
-  metrics?: Metrics;
+/** The same runtime deps as the reminder workers, without their tuning options. */
+export interface DigestWorkerDeps extends Omit<WorkerDeps, 'options'> {
   /** Leave the scheduler alone (tests that drive the processor by hand). */
   noScheduler?: boolean;
 }

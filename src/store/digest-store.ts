@@ -125,6 +125,37 @@ export interface ArchivedDigest {
 
 export type DigestSummary = Omit<ArchivedDigest, 'text' | 'html'>;
 
+/** What the archive needs of a composed digest (structurally: the store does not import mail/). */
+export interface ArchivableDigest {
+  id: string;
+  scope: string | null;
+  digest: { isEmpty: boolean };
+  rendered: { subject: string; text: string; html: string };
+  recipients: ReadonlyArray<{ email: string; messageId: string }>;
+}
+
+/** The archive record of a digest about to be sent: every recipient still pending. */
+export function archiveEntry(
+  c: ArchivableDigest,
+  ctx: { sendId: string; kind: ArchivedDigest['kind']; period: { from: Date; to: Date; first: boolean }; asOf: Date; createdAt: Date; requestHash?: string },
+): ArchivedDigest {
+  return {
+    id: c.id,
+    sendId: ctx.sendId,
+    kind: ctx.kind,
+    scope: c.scope,
+    period: { from: ctx.period.from.toISOString(), to: ctx.period.to.toISOString(), first: ctx.period.first },
+    asOf: ctx.asOf.toISOString(),
+    createdAt: ctx.createdAt.toISOString(),
+    subject: c.rendered.subject,
+    text: c.rendered.text,
+    html: c.rendered.html,
+    empty: c.digest.isEmpty,
+    recipients: c.recipients.map((r) => ({ ...r, state: 'pending' as const })),
+    ...(ctx.requestHash ? { requestHash: ctx.requestHash } : {}),
+  };
+}
+
 export function createDigestArchive(redis: Redis, keys: Keys) {
   const doc = (id: string) => keys.ns(`digest:${id}`);
   const rcpt = (id: string) => keys.ns(`digest:${id}:rcpt`);

@@ -24,7 +24,7 @@ import { PartyIdSchema } from '../../domain/party.js';
 import { composeDigests, messageIdDomain } from '../../mail/digest-compose.js';
 import { renderDigest } from '../../mail/digest-template.js';
 import { createSendLedger } from '../../mail/ledger.js';
-import { createDigestArchive, readDigestSnapshot, resolveDigestPeriod, type ArchivedDigest, type DigestSummary } from '../../store/digest-store.js';
+import { createDigestArchive, readDigestSnapshot, resolveDigestPeriod, type ArchivedDigest, type DigestSummary, archiveEntry } from '../../store/digest-store.js';
 import type { AppDeps } from '../deps.js';
 import { parse, principalOf, requireRole } from '../middleware.js';
 
@@ -130,21 +130,7 @@ export function digestRouter(deps: AppDeps): Router {
     const composed = composeDigests(snapshot, period, { sendId, asOf: now, timeZone, audiences, empty: config.DIGEST_EMPTY, force: true, domain: messageIdDomain(config.PUBLIC_BASE_URL), baseUrl: config.PUBLIC_BASE_URL });
     const saved: ArchivedDigest[] = [];
     for (const c of composed) {
-      const r = await archive.saveIfAbsent({
-        id: c.id,
-        sendId,
-        kind: 'manual',
-        scope: c.scope,
-        period: { from: period.from.toISOString(), to: period.to.toISOString(), first: period.first },
-        asOf: now.toISOString(),
-        createdAt: now.toISOString(),
-        subject: c.rendered.subject,
-        text: c.rendered.text,
-        html: c.rendered.html,
-        empty: c.digest.isEmpty,
-        recipients: c.recipients.map((x) => ({ ...x, state: 'pending' as const })),
-        requestHash,
-      });
+      const r = await archive.saveIfAbsent(archiveEntry(c, { sendId, kind: 'manual', period, asOf: now, createdAt: now, requestHash }));
       saved.push(r.digest);
     }
     await enqueueDigestSend(digestQueue(), sendId);
