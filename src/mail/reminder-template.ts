@@ -71,9 +71,23 @@ export function deadlineLine(c: Pick<Commitment, 'due'>, timeZone: string): stri
   return `${local} ${timeZone} time${own}`;
 }
 
-/** Render one recipient's reminder. */
-export function renderReminder(input: ReminderMailInput): Pick<OutgoingMail, 'subject' | 'text' | 'html' | 'messageId' | 'headers'> {
-  const { commitment: c, send, recipient } = input;
+/**
+ * What every recipient of one step of one commitment version shares, in the
+ * same zone: the subject and the text and HTML around the per-recipient bits.
+ * The expensive work (zoned date formatting, escaping) happens here once.
+ */
+export interface ReminderParts {
+  subject: string;
+  lead: string;
+  textHead: string;
+  htmlHead: string;
+}
+
+type PartsInput = Pick<ReminderMailInput, 'commitment' | 'leadNames' | 'baseUrl'> & { send: Pick<ReminderMailInput['send'], 'stepKey' | 'timeZone'> };
+
+/** The shared parts of a reminder (see ReminderParts). */
+export function reminderParts(input: PartsInput): ReminderParts {
+  const { commitment: c, send } = input;
   const title = oneLine(c.title);
   const lead = subjectLead(send.stepKey);
   const subject = `${lead}: ${title}`;
@@ -81,11 +95,8 @@ export function renderReminder(input: ReminderMailInput): Pick<OutgoingMail, 'su
   const deadline = deadlineLine(c, send.timeZone);
   const progress = progressLine(c);
   const leads = input.leadNames.length ? input.leadNames.join(', ') : 'none recorded';
-  const why = input.copied
-    ? 'You are copied on this escalation as a co-chair or member of the steering group.'
-    : `You receive this as a focal point of ${send.partyId}.`;
 
-  const text = [
+  const textHead = [
     `${lead}: ${title}`,
     '',
     c.sourceText ? `From the meeting's text:\n  "${oneLine(c.sourceText)}"\n` : null,
@@ -95,16 +106,13 @@ export function renderReminder(input: ReminderMailInput): Pick<OutgoingMail, 'su
     `Status: ${c.status.replace('_', ' ')}`,
     '',
     `Details: ${link}`,
-    `Mark as done (asks you to confirm): ${input.actionUrl}`,
-    '',
-    why,
   ]
     .filter((l): l is string => l !== null)
     .join('\n');
 
   const e = escapeHtml;
   const row = (k: string, v: string) => `<tr><th align="left" style="padding:2px 12px 2px 0">${k}</th><td>${v}</td></tr>`;
-  const html = `<!doctype html>
+  const htmlHead = `<!doctype html>
 <html><body style="font-family:sans-serif;line-height:1.4">
 <h2 style="margin:0 0 8px">${e(lead)}: ${e(title)}</h2>
 ${c.sourceText ? `<blockquote style="margin:0 0 12px;color:#444">${e(c.sourceText)}</blockquote>` : ''}
@@ -114,13 +122,24 @@ ${progress ? row('Progress', e(progress)) : ''}
 ${row('Leads', e(leads))}
 ${row('Status', e(c.status.replace('_', ' ')))}
 </table>
-<p><a href="${e(link)}">View the commitment</a></p>
+<p><a href="${e(link)}">View the commitment</a></p>`;
+  return { subject, lead, textHead, htmlHead };
+}
+
+/** One recipient's message from the shared parts: the action link, the "why", the address and the Message-ID vary. */
+export function finishReminder(parts: ReminderParts, input: Pick<ReminderMailInput, 'send' | 'recipient' | 'copied' | 'actionUrl'>): Pick<OutgoingMail, 'subject' | 'text' | 'html' | 'messageId' | 'headers'> {
+  const { send, recipient } = input;
+  const why = input.copied
+    ? 'You are copied on this escalation as a co-chair or member of the steering group.'
+    : `You receive this as a focal point of ${send.partyId}.`;
+  const text = `${parts.textHead}\nMark as done (asks you to confirm): ${input.actionUrl}\n\n${why}`;
+  const e = escapeHtml;
+  const html = `${parts.htmlHead}
 <p><a href="${e(input.actionUrl)}">Mark as done</a> (you will be asked to confirm)</p>
 <p style="color:#666;font-size:small">${e(why)} Sent to ${e(recipient)}.</p>
 </body></html>`;
-
   return {
-    subject,
+    subject: parts.subject,
     text,
     html,
     messageId: reminderMessageId(send.id, recipient),
@@ -129,5 +148,31 @@ ${row('Status', e(c.status.replace('_', ' ')))}
       'X-Followup-Send-Id': send.id,
       'X-Followup-Planned-At': send.at,
     },
+  };
+}
+
+/** Render one recipient's reminder. */
+export function renderReminder(input: ReminderMailInput): Pick<OutgoingMail, 'subject' | 'text' | 'html' | 'messageId' | 'headers'> {
+  return finishReminder(reminderParts(input), input);
+}
+
+/**
+ * `renderReminder` with the shared parts memoised per (commitment id and
+ * version, step, zone, lead names, base URL) in a small LRU of `max` entries:
+ * the parties and recipients of one step reuse them. The key holds the
+ * commitment's version, so an edited commitment never reuses old text.
+ */
+export function createReminderRenderer(max = 256): (input: ReminderMailInput) => ReturnType<typeof renderReminder> {
+  const cache = new Map<string, ReminderParts>();
+  return (input) => {
+    const c = input.commitment;
+    const key = `${c.id}\u0000${c.version}\u0000${input.send.stepKey}\u0000${input.send.timeZone}\u0000${input.leadNames.join('\u0001')}\u0000${input.baseUrl}`;
+    let parts = cache.get(key);
+    if (!parts) {
+      parts = reminderParts(input);
+      cache.set(key, parts);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+    }
+    return finishReminder(parts, input);
   };
 }
