@@ -16,6 +16,15 @@
  * counted by BullMQ's attemptsStarted), then count as failed; 5xx and
  * rejected recipients are recorded `failed` and end the job with
  * UnrecoverableError, after the accepted recipients are recorded `sent`.
+ *
+ * Round trips (the hot path of a burst): the commitment and the send's ledger
+ * entries are read together when the send id can be guessed from the job id
+ * (see send-id-guess.ts; a miss reads the ledger after planning, as before),
+ * and the job's reminder.sent/failed event is appended in the same tick as the
+ * last recipient's ledger write, so both leave in one write on the
+ * auto-pipelining connection (with other jobs' commands of that loop turn).
+ * The ledger write is still issued first, the moment the SMTP server accepts,
+ * and the guard still decides on the commitment just read.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -28,10 +37,11 @@ import { childFor } from '../src/logger.js';
 import { actionLinkUrl } from '../src/mail/action-link.js';
 import type { SendLedger } from '../src/mail/ledger.js';
 import { MailError, toMailError, type Mailer } from '../src/mail/mailer.js';
-import { renderReminder } from '../src/mail/reminder-template.js';
+import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
 import type { PartyLookup } from './party-cache.js';
+import { createSendIdGuesser } from './send-id-guess.js';
 
 export interface SendReminderDeps {
   commitments: CommitmentStore;
@@ -55,6 +65,8 @@ export type SendOutcome =
 
 export function createSendReminderProcessor(deps: SendReminderDeps) {
   const { commitments, ledger, planner, mailer, clock } = deps;
+  const guesser = createSendIdGuesser();
+  const renderReminder = createReminderRenderer();
 
   return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
     const parsed = SendReminderPayloadSchema.safeParse(job.data);
@@ -62,7 +74,9 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const { c: commitmentId, v: dueVersion, p: partyId, m: manual } = parsed.data;
     const log = () => childFor(deps.logger, { queue: 'reminders', jobId: job.id, commitmentId });
 
-    const c = await commitments.get(commitmentId);
+    // One round trip: the commitment and, when the send can be guessed, its ledger entries.
+    const guessed = guesser.guess(job.id, commitmentId, dueVersion, partyId);
+    const [c, guessedEntries] = await Promise.all([commitments.get(commitmentId), guessed ? ledger.getAll(guessed) : null]);
     if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
     if (isClosed(c.status)) return { outcome: 'closed' };
     if (c.dueVersion !== dueVersion) return { outcome: 'stale' };
@@ -72,11 +86,14 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     // Plan only this party's sends: the planner works per party, so they are the same
     // sends (ids, instants, recipients, copies) as in the full plan, for a tenth of the work.
     const mine = { ...c, leads: c.leads.filter((x) => x === partyId), members: c.members.filter((x) => x === partyId) };
-    const send = planner.plan(mine, parties, now).find((s) => reminderJobId(s.id) === job.id);
+    const plan = planner.plan(mine, parties, now);
+    // A guessed id hashes to this job's id, so it is the send if the plan still has it.
+    const send = (guessed !== null && plan.find((s) => s.id === guessed)) || plan.find((s) => reminderJobId(s.id) === job.id);
     if (!send) {
       log().info('send no longer in the plan; nothing sent');
       return { outcome: 'not-in-plan' };
     }
+    guesser.learn([send.stepKey]);
     const sendId = send.id;
     const recipients = recipientsOf(send);
     const meta = { commitmentId: c.id, partyId: send.partyId, step: send.stepKey, dueVersion: send.dueVersion, plannedAt: send.at };
@@ -93,7 +110,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       throw new DelayedError();
     }
 
-    const entries = await ledger.getAll(sendId);
+    const entries = send.id === guessed && guessedEntries ? guessedEntries : await ledger.getAll(sendId);
     const secret = await deps.actionSecret();
     const leadNames = c.leads.map((id) => parties.get(id)?.name ?? id);
     // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
@@ -102,40 +119,55 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const already: string[] = [];
     const failed: Array<{ address: string; error: string; code?: number }> = [];
     let retryable: MailError | null = null;
+    let eventsRecorded = false;
 
-    for (const r of recipients) {
-      if (entries[r.address]?.state === 'sent') {
-        already.push(r.address);
-        continue;
+    const eventsNow = (at: string): DomainEvent[] => {
+      const base = { commitmentId: c.id, meetingId: c.meetingId, at, version: c.version, changes: {} };
+      const events: DomainEvent[] = [];
+      if (sent.length) {
+        events.push({ ...base, type: 'reminder.sent', who: 'reminder-worker', data: { sendId, step: send.stepKey, plannedAt: send.at, recipients: [...sent] } });
+        if (send.step === 'escalation') events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
       }
+      if (failed.length) events.push({ ...base, type: 'reminder.failed', who: 'reminder-worker', data: { sendId, step: send.stepKey, failures: [...failed] } });
+      return events;
+    };
+
+    const pending = recipients.filter((r) => {
+      if (entries[r.address]?.state !== 'sent') return true;
+      already.push(r.address);
+      return false;
+    });
+    for (let i = 0; i < pending.length; i++) {
+      const r = pending[i]!;
+      const last = i === pending.length - 1;
       const actionUrl = actionLinkUrl(deps.baseUrl, secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, now);
       const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames, baseUrl: deps.baseUrl, actionUrl });
+      let outcome: MailError | null = null;
       try {
         const result = await mailer.send({ ...mail, to: [r.address], date: clock.now() });
-        if (result.rejected.length > 0) throw new MailError(`recipient rejected: ${result.rejected.join(', ')}`, 550, true, result.rejected);
-        // Record at once: this write closes the duplicate window for this recipient.
-        await ledger.markSent(sendId, r.address, clock.now(), mail.messageId, meta);
-        sent.push(r.address);
+        if (result.rejected.length > 0) outcome = new MailError(`recipient rejected: ${result.rejected.join(', ')}`, 550, true, result.rejected);
       } catch (err) {
-        const me = err instanceof MailError ? err : toMailError(err);
-        if (!me.permanent && !lastAttempt) {
-          retryable = me;
-          break;
-        }
-        await ledger.markFailed(sendId, r.address, clock.now(), me.message, me.responseCode, meta);
-        failed.push({ address: r.address, error: me.message, ...(me.responseCode ? { code: me.responseCode } : {}) });
+        outcome = err instanceof MailError ? err : toMailError(err);
       }
+      if (outcome && !outcome.permanent && !lastAttempt) {
+        retryable = outcome;
+        break;
+      }
+      const at = clock.now();
+      if (outcome) failed.push({ address: r.address, error: outcome.message, ...(outcome.responseCode ? { code: outcome.responseCode } : {}) });
+      else sent.push(r.address);
+      // Record at once: for a sent message this write closes the duplicate window for this recipient.
+      const entry = outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta) : ledger.markSent(sendId, r.address, at, mail.messageId, meta);
+      // The last recipient's write carries the job's events along: issued right behind it, one round trip.
+      const events = last ? eventsNow(at.toISOString()) : [];
+      await Promise.all([entry, events.length ? commitments.appendEvents(c.id, events) : null]);
+      if (last) eventsRecorded = true;
     }
 
-    const at = clock.now().toISOString();
-    const base = { commitmentId: c.id, meetingId: c.meetingId, at, version: c.version, changes: {} };
-    const events: DomainEvent[] = [];
-    if (sent.length) {
-      events.push({ ...base, type: 'reminder.sent', who: 'reminder-worker', data: { sendId, step: send.stepKey, plannedAt: send.at, recipients: sent } });
-      if (send.step === 'escalation') events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
+    if (!eventsRecorded) {
+      const events = eventsNow(clock.now().toISOString());
+      if (events.length) await commitments.appendEvents(c.id, events);
     }
-    if (failed.length) events.push({ ...base, type: 'reminder.failed', who: 'reminder-worker', data: { sendId, step: send.stepKey, failures: failed } });
-    if (events.length) await commitments.appendEvents(c.id, events);
     countReminder(deps.metrics, 'sent', send.stepKey, sent.length);
     countReminder(deps.metrics, 'failed', send.stepKey, failed.length);
 

@@ -30,20 +30,32 @@ export interface LedgerRow extends LedgerEntry {
   recipient: string;
 }
 
-export function createSendLedger(redis: Redis, keys: Keys, kind: 'reminder' | 'digest') {
+/**
+ * One entry and its index updates, atomically: KEYS 1 entry hash, 2 failed
+ * index, 3 sent index; ARGV recipient, entry JSON, state, score, index member.
+ * A script rather than MULTI so that, on an auto-pipelining connection, the
+ * writes of concurrent jobs (and a caller's event append issued in the same
+ * tick) leave in one write and come back in one read.
+ */
+const RECORD = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == 'failed' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) else redis.call('ZREM', KEYS[2], ARGV[5]) end
+if ARGV[3] == 'sent' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) end
+return 1
+`;
+
+type LedgerRedis = Redis & { followupLedgerRecord(...args: (string | number)[]): Promise<number> };
+
+export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | 'digest') {
+  const redis = client as LedgerRedis;
+  if (typeof redis.followupLedgerRecord !== 'function') client.defineCommand('followupLedgerRecord', { numberOfKeys: 3, lua: RECORD });
   const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
   const failedIndex = keys.ns(`ledger:${kind}:failed`);
   const sentIndex = keys.ns(`ledger:${kind}:sent`);
   const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
 
   async function record(sendId: string, recipient: string, entry: LedgerEntry): Promise<void> {
-    const score = Date.parse(entry.at);
-    const m = member(sendId, recipient);
-    const tx = redis.multi().hset(entryKey(sendId), recipient.toLowerCase(), JSON.stringify(entry));
-    if (entry.state === 'failed') tx.zadd(failedIndex, score, m);
-    else tx.zrem(failedIndex, m);
-    if (entry.state === 'sent') tx.zadd(sentIndex, score, m);
-    await tx.exec();
+    await redis.followupLedgerRecord(entryKey(sendId), failedIndex, sentIndex, recipient.toLowerCase(), JSON.stringify(entry), entry.state, Date.parse(entry.at), member(sendId, recipient));
   }
 
   async function readMembers(members: string[]): Promise<LedgerRow[]> {
