@@ -32,7 +32,9 @@ import { recipientsOf, type Planner } from '../jobs/plan.js';
 import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailBackoffMs, reminderJobId } from '../jobs/reminder-jobs.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
+import type { Commitment } from '../src/domain/commitment.js';
 import type { DomainEvent } from '../src/domain/events.js';
+import type { PlannedSend } from '../src/domain/planner.js';
 import { childFor } from '../src/logger.js';
 import { actionLinkUrl } from '../src/mail/action-link.js';
 import type { SendLedger } from '../src/mail/ledger.js';
@@ -63,6 +65,24 @@ export type SendOutcome =
   | { outcome: 'closed' | 'stale' | 'not-in-plan' | 'skipped' }
   | { outcome: 'sent'; sent: string[]; already: string[] };
 
+// Helpers at module level: on the hot path, closures made per job cost (tsx names each one).
+const jobLog = (logger: Logger, job: Job, commitmentId: string) => childFor(logger, { queue: 'reminders', jobId: job.id, commitmentId });
+
+type Failure = { address: string; error: string; code?: number };
+
+/** The events that report one job's outcome so far: reminder.sent (+ commitment.escalated), reminder.failed. */
+function jobEvents(c: Commitment, send: PlannedSend, at: string, sent: readonly string[], failed: readonly Failure[]): DomainEvent[] {
+  const base = { commitmentId: c.id, meetingId: c.meetingId, at, version: c.version, changes: {} };
+  const sendId = send.id;
+  const events: DomainEvent[] = [];
+  if (sent.length) {
+    events.push({ ...base, type: 'reminder.sent', who: 'reminder-worker', data: { sendId, step: send.stepKey, plannedAt: send.at, recipients: [...sent] } });
+    if (send.step === 'escalation') events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
+  }
+  if (failed.length) events.push({ ...base, type: 'reminder.failed', who: 'reminder-worker', data: { sendId, step: send.stepKey, failures: [...failed] } });
+  return events;
+}
+
 export function createSendReminderProcessor(deps: SendReminderDeps) {
   const { commitments, ledger, planner, mailer, clock } = deps;
   const guesser = createSendIdGuesser();
@@ -72,7 +92,6 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const parsed = SendReminderPayloadSchema.safeParse(job.data);
     if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
     const { c: commitmentId, v: dueVersion, p: partyId, m: manual } = parsed.data;
-    const log = () => childFor(deps.logger, { queue: 'reminders', jobId: job.id, commitmentId });
 
     // One round trip: the commitment and, when the send can be guessed, its ledger entries.
     const guessed = guesser.guess(job.id, commitmentId, dueVersion, partyId);
@@ -90,7 +109,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     // A guessed id hashes to this job's id, so it is the send if the plan still has it.
     const send = (guessed !== null && plan.find((s) => s.id === guessed)) || plan.find((s) => reminderJobId(s.id) === job.id);
     if (!send) {
-      log().info('send no longer in the plan; nothing sent');
+      jobLog(deps.logger, job, commitmentId).info('send no longer in the plan; nothing sent');
       return { outcome: 'not-in-plan' };
     }
     guesser.learn([send.stepKey]);
@@ -117,20 +136,10 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const lastAttempt = job.attemptsStarted >= MAIL_ATTEMPTS;
     const sent: string[] = [];
     const already: string[] = [];
-    const failed: Array<{ address: string; error: string; code?: number }> = [];
+    const failed: Failure[] = [];
     let retryable: MailError | null = null;
     let eventsRecorded = false;
 
-    const eventsNow = (at: string): DomainEvent[] => {
-      const base = { commitmentId: c.id, meetingId: c.meetingId, at, version: c.version, changes: {} };
-      const events: DomainEvent[] = [];
-      if (sent.length) {
-        events.push({ ...base, type: 'reminder.sent', who: 'reminder-worker', data: { sendId, step: send.stepKey, plannedAt: send.at, recipients: [...sent] } });
-        if (send.step === 'escalation') events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
-      }
-      if (failed.length) events.push({ ...base, type: 'reminder.failed', who: 'reminder-worker', data: { sendId, step: send.stepKey, failures: [...failed] } });
-      return events;
-    };
 
     const pending = recipients.filter((r) => {
       if (entries[r.address]?.state !== 'sent') return true;
@@ -159,13 +168,13 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       // Record at once: for a sent message this write closes the duplicate window for this recipient.
       const entry = outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta) : ledger.markSent(sendId, r.address, at, mail.messageId, meta);
       // The last recipient's write carries the job's events along: issued right behind it, one round trip.
-      const events = last ? eventsNow(at.toISOString()) : [];
+      const events = last ? jobEvents(c, send, at.toISOString(), sent, failed) : [];
       await Promise.all([entry, events.length ? commitments.appendEvents(c.id, events) : null]);
       if (last) eventsRecorded = true;
     }
 
     if (!eventsRecorded) {
-      const events = eventsNow(clock.now().toISOString());
+      const events = jobEvents(c, send, clock.now().toISOString(), sent, failed);
       if (events.length) await commitments.appendEvents(c.id, events);
     }
     countReminder(deps.metrics, 'sent', send.stepKey, sent.length);
@@ -173,14 +182,14 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
 
     if (retryable) {
       const delay = mailBackoffMs(job.attemptsStarted, deps.backoffMs);
-      log().warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
+      jobLog(deps.logger, job, commitmentId).warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
       await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();
     }
     if (failed.length) {
       throw new UnrecoverableError(`delivery failed for ${failed.map((f) => `${f.address} (${f.code ?? 'no code'})`).join(', ')}`);
     }
-    if (deps.logger.isLevelEnabled('debug')) log().debug({ step: send.stepKey, sent: sent.length, already: already.length }, 'reminder sent');
+    if (deps.logger.isLevelEnabled('debug')) jobLog(deps.logger, job, commitmentId).debug({ step: send.stepKey, sent: sent.length, already: already.length }, 'reminder sent');
     return { outcome: 'sent', sent, already };
   };
 }
