@@ -19,6 +19,8 @@ export interface SmtpSink {
   url: string;
   port: number;
   messages: ReceivedMail[];
+  /** Connection-level errors seen by the server, such as ECONNRESET from a killed client. */
+  connectionErrors: Error[];
   /** Answer the next `count` DATA commands with this SMTP code (e.g. 451 or 550). */
   failNext(code: number, count?: number): void;
   /** Reject these recipient addresses at RCPT TO with 550. */
@@ -69,6 +71,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A client that dies mid-session (the SIGKILL test) resets its socket; smtp-server reports that as
+  // an 'error' event, which without a listener would crash the test process as an uncaught exception.
+  const connectionErrors: Error[] = [];
+  server.on('error', (err: Error) => connectionErrors.push(err));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 
@@ -76,6 +82,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    connectionErrors,
     failNext(code, count = 1) {
       failures = { code, left: count };
     },
