@@ -172,7 +172,9 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
           ...statusCheckJobOptions,
           jobId: statusCheckJobId(check.id),
-          delay: msUntil(clock, Date.parse(check.at), now),
+          // 1 ms after the deadline instant: a commitment is overdue only once its deadline has
+          // passed, so a check due exactly at it would only put itself back (a second run).
+          delay: msUntil(clock, Date.parse(check.at) + 1, now),
         });
       }
     }
