@@ -20,11 +20,10 @@
  * Round trips (the hot path of a burst): the commitment and the send's ledger
  * entries are read together when the send id can be guessed from the job id
  * (see send-id-guess.ts; a miss reads the ledger after planning, as before),
- * and the job's reminder.sent/failed event is appended in the same tick as the
- * last recipient's ledger write, so both leave in one write on the
- * auto-pipelining connection (with other jobs' commands of that loop turn).
- * The ledger write is still issued first, the moment the SMTP server accepts,
- * and the guard still decides on the commitment just read.
+ * and the job's reminder.sent/failed event rides in the last recipient's
+ * ledger script call (ledger entry + index + history + event stream, one
+ * command). The ledger write is still issued the moment the SMTP server
+ * accepts, and the guard still decides on the commitment just read.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -166,10 +165,9 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       if (outcome) failed.push({ address: r.address, error: outcome.message, ...(outcome.responseCode ? { code: outcome.responseCode } : {}) });
       else sent.push(r.address);
       // Record at once: for a sent message this write closes the duplicate window for this recipient.
-      const entry = outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta) : ledger.markSent(sendId, r.address, at, mail.messageId, meta);
-      // The last recipient's write carries the job's events along: issued right behind it, one round trip.
-      const events = last ? jobEvents(c, send, at.toISOString(), sent, failed) : [];
-      await Promise.all([entry, events.length ? commitments.appendEvents(c.id, events) : null]);
+      // The last recipient's write carries the job's events in the same script call (one command).
+      const events = last ? { commitmentId: c.id, events: jobEvents(c, send, at.toISOString(), sent, failed) } : undefined;
+      await (outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta, events) : ledger.markSent(sendId, r.address, at, mail.messageId, meta, events));
       if (last) eventsRecorded = true;
     }
 

@@ -44,18 +44,52 @@ if ARGV[3] == 'sent' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) end
 return 1
 `;
 
-type LedgerRedis = Redis & { followupLedgerRecord(...args: (string | number)[]): Promise<number> };
+/**
+ * RECORD, then (only while the commitment exists, like the store's event
+ * append) the job's events: RPUSH to the history and XADD to the event stream,
+ * all in one script call. KEYS 4 commitment hash, 5 history list, 6 event
+ * stream; ARGV 6.. event JSON strings. The stream trim matches
+ * src/store/scripts.ts (MAXLEN ~ 1,000,000).
+ */
+const RECORD_WITH_EVENTS = `${RECORD.replace('return 1', '')}
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  for i = 6, #ARGV do
+    redis.call('RPUSH', KEYS[5], ARGV[i])
+    redis.call('XADD', KEYS[6], 'MAXLEN', '~', '1000000', '*', 'e', ARGV[i])
+  end
+end
+return 1
+`;
+
+/** Events to append to a commitment's history in the same script call as a ledger write. */
+export interface LedgerEvents {
+  commitmentId: string;
+  /** Already-built domain events (reminder.sent, reminder.failed …); JSON-serialisable. */
+  events: readonly object[];
+}
+
+type LedgerRedis = Redis & {
+  followupLedgerRecord(...args: (string | number)[]): Promise<number>;
+  followupLedgerRecordEvents(...args: (string | number)[]): Promise<number>;
+};
 
 export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | 'digest') {
   const redis = client as LedgerRedis;
   if (typeof redis.followupLedgerRecord !== 'function') client.defineCommand('followupLedgerRecord', { numberOfKeys: 3, lua: RECORD });
+  if (typeof redis.followupLedgerRecordEvents !== 'function') client.defineCommand('followupLedgerRecordEvents', { numberOfKeys: 6, lua: RECORD_WITH_EVENTS });
   const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
   const failedIndex = keys.ns(`ledger:${kind}:failed`);
   const sentIndex = keys.ns(`ledger:${kind}:sent`);
   const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
 
-  async function record(sendId: string, recipient: string, entry: LedgerEntry): Promise<void> {
-    await redis.followupLedgerRecord(entryKey(sendId), failedIndex, sentIndex, recipient.toLowerCase(), JSON.stringify(entry), entry.state, Date.parse(entry.at), member(sendId, recipient));
+  async function record(sendId: string, recipient: string, entry: LedgerEntry, with_?: LedgerEvents): Promise<void> {
+    const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, Date.parse(entry.at), member(sendId, recipient)] as const;
+    if (with_?.events.length) {
+      const id = with_.commitmentId;
+      await redis.followupLedgerRecordEvents(entryKey(sendId), failedIndex, sentIndex, keys.commitment(id), keys.history(id), keys.events, ...args, ...with_.events.map((e) => JSON.stringify(e)));
+    } else {
+      await redis.followupLedgerRecord(entryKey(sendId), failedIndex, sentIndex, ...args);
+    }
   }
 
   async function readMembers(members: string[]): Promise<LedgerRow[]> {
@@ -82,10 +116,12 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
       const raw = await redis.hgetall(entryKey(sendId));
       return Object.fromEntries(Object.entries(raw).map(([r, v]) => [r, JSON.parse(v) as LedgerEntry]));
     },
-    markSent: (sendId: string, recipient: string, at: Date, messageId: string, meta?: Record<string, unknown>) =>
-      record(sendId, recipient, { state: 'sent', at: at.toISOString(), messageId, ...(meta ? { meta } : {}) }),
-    markFailed: (sendId: string, recipient: string, at: Date, error: string, responseCode?: number, meta?: Record<string, unknown>) =>
-      record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }),
+    /** Record `sent`; with `events`, append them to the commitment's history in the same script call. */
+    markSent: (sendId: string, recipient: string, at: Date, messageId: string, meta?: Record<string, unknown>, events?: LedgerEvents) =>
+      record(sendId, recipient, { state: 'sent', at: at.toISOString(), messageId, ...(meta ? { meta } : {}) }, events),
+    /** Record `failed`; with `events`, append them to the commitment's history in the same script call. */
+    markFailed: (sendId: string, recipient: string, at: Date, error: string, responseCode?: number, meta?: Record<string, unknown>, events?: LedgerEvents) =>
+      record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }, events),
     markSkipped: (sendId: string, recipient: string, at: Date, reason: string, meta?: Record<string, unknown>) =>
       record(sendId, recipient, { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) }),
     /**
