@@ -28,7 +28,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailBackoffMs, reminderJobId } from '../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, mailBackoffMs, parseSendReminderPayload, reminderJobId } from '../jobs/reminder-jobs.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { Commitment } from '../src/domain/commitment.js';
@@ -82,19 +82,41 @@ function jobEvents(c: Commitment, send: PlannedSend, at: string, sent: readonly 
   return events;
 }
 
+/**
+ * JSON.parse of a commitment, memoised by the exact stored string (per id, last
+ * `max` ids): the ten or so jobs of one commitment's step read the same
+ * document, and a string comparison is far cheaper than a parse. Every job
+ * still reads the document from Redis, so the guard always decides on what is
+ * stored now; the parsed object is shared, and nothing here mutates it.
+ */
+function createCommitmentParser(max = 512): (id: string, json: string) => Commitment {
+  const cache = new Map<string, { json: string; c: Commitment }>();
+  return (id, json) => {
+    const hit = cache.get(id);
+    if (hit && hit.json === json) return hit.c;
+    const c = JSON.parse(json) as Commitment;
+    cache.delete(id);
+    cache.set(id, { json, c });
+    if (cache.size > max) cache.delete(cache.keys().next().value!);
+    return c;
+  };
+}
+
 export function createSendReminderProcessor(deps: SendReminderDeps) {
   const { commitments, ledger, planner, mailer, clock } = deps;
   const guesser = createSendIdGuesser();
   const renderReminder = createReminderRenderer();
+  const parseCommitment = createCommitmentParser();
 
   return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
-    const parsed = SendReminderPayloadSchema.safeParse(job.data);
+    const parsed = parseSendReminderPayload(job.data);
     if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
     const { c: commitmentId, v: dueVersion, p: partyId, m: manual } = parsed.data;
 
     // One round trip: the commitment and, when the send can be guessed, its ledger entries.
     const guessed = guesser.guess(job.id, commitmentId, dueVersion, partyId);
-    const [c, guessedEntries] = await Promise.all([commitments.get(commitmentId), guessed ? ledger.getAll(guessed) : null]);
+    const [json, guessedEntries] = await Promise.all([commitments.getJson(commitmentId), guessed ? ledger.getAll(guessed) : null]);
+    const c = json ? parseCommitment(commitmentId, json) : null;
     if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
     if (isClosed(c.status)) return { outcome: 'closed' };
     if (c.dueVersion !== dueVersion) return { outcome: 'stale' };

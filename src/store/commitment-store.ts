@@ -92,6 +92,11 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
     return json ? (JSON.parse(json) as Commitment) : null;
   }
 
+  /** A commitment's stored JSON, unparsed: a hot path can skip the parse when the string is one it has seen. */
+  async function getJson(id: string): Promise<string | null> {
+    return redis.hget(keys.commitment(id), 'json');
+  }
+
   async function getMany(ids: readonly string[]): Promise<Commitment[]> {
     if (ids.length === 0) return [];
     const pipe = redis.pipeline();
@@ -113,6 +118,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
 
   return {
     get,
+    getJson,
     getMany,
     mustGet,
 
