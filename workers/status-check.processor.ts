@@ -66,7 +66,8 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
       await redis.del(marker);
       throw err;
     }
-    childFor(deps.logger, { queue: 'status-check', jobId: job.id, commitmentId }).info({ dueAt: due.toISOString() }, 'commitment overdue');
+    // The child logger only when it will write (a burst of deadlines runs this a thousand times).
+    if (deps.logger.isLevelEnabled('info')) childFor(deps.logger, { queue: 'status-check', jobId: job.id, commitmentId }).info({ dueAt: due.toISOString() }, 'commitment overdue');
     return { outcome: 'overdue' as const };
   };
 }

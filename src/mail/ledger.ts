@@ -31,28 +31,23 @@ export interface LedgerRow extends LedgerEntry {
 }
 
 /**
- * One entry and its index updates, atomically: KEYS 1 entry hash, 2 failed
- * index, 3 sent index; ARGV recipient, entry JSON, state, score, index member.
+ * One entry and its index updates, atomically, and optionally a job's events:
+ * KEYS 1 entry hash, 2 failed index, 3 sent index, 4 commitment hash,
+ * 5 history list, 6 event stream; ARGV recipient, entry JSON, state, score,
+ * index member, then 0.. event JSON strings. The events (RPUSH to the history,
+ * XADD to the stream, the same MAXLEN ~ 1,000,000 as src/store/scripts.ts)
+ * are written only while the commitment exists, as the store's append does;
+ * without events KEYS 4-6 are not touched (the caller repeats the entry key).
  * A script rather than MULTI so that, on an auto-pipelining connection, the
- * writes of concurrent jobs (and a caller's event append issued in the same
- * tick) leave in one write and come back in one read.
+ * writes of concurrent jobs leave in one write and come back in one read; one
+ * script rather than two because ioredis copies every defined script onto
+ * each auto-pipeline it creates.
  */
 const RECORD = `
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ARGV[3] == 'failed' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) else redis.call('ZREM', KEYS[2], ARGV[5]) end
 if ARGV[3] == 'sent' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) end
-return 1
-`;
-
-/**
- * RECORD, then (only while the commitment exists, like the store's event
- * append) the job's events: RPUSH to the history and XADD to the event stream,
- * all in one script call. KEYS 4 commitment hash, 5 history list, 6 event
- * stream; ARGV 6.. event JSON strings. The stream trim matches
- * src/store/scripts.ts (MAXLEN ~ 1,000,000).
- */
-const RECORD_WITH_EVENTS = `${RECORD.replace('return 1', '')}
-if redis.call('EXISTS', KEYS[4]) == 1 then
+if #ARGV >= 6 and redis.call('EXISTS', KEYS[4]) == 1 then
   for i = 6, #ARGV do
     redis.call('RPUSH', KEYS[5], ARGV[i])
     redis.call('XADD', KEYS[6], 'MAXLEN', '~', '1000000', '*', 'e', ARGV[i])
@@ -68,27 +63,24 @@ export interface LedgerEvents {
   events: readonly object[];
 }
 
-type LedgerRedis = Redis & {
-  followupLedgerRecord(...args: (string | number)[]): Promise<number>;
-  followupLedgerRecordEvents(...args: (string | number)[]): Promise<number>;
-};
+type LedgerRedis = Redis & { followupLedgerRecord6(...args: (string | number)[]): Promise<number> };
 
 export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | 'digest') {
   const redis = client as LedgerRedis;
-  if (typeof redis.followupLedgerRecord !== 'function') client.defineCommand('followupLedgerRecord', { numberOfKeys: 3, lua: RECORD });
-  if (typeof redis.followupLedgerRecordEvents !== 'function') client.defineCommand('followupLedgerRecordEvents', { numberOfKeys: 6, lua: RECORD_WITH_EVENTS });
+  if (typeof redis.followupLedgerRecord6 !== 'function') client.defineCommand('followupLedgerRecord6', { numberOfKeys: 6, lua: RECORD });
   const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
   const failedIndex = keys.ns(`ledger:${kind}:failed`);
   const sentIndex = keys.ns(`ledger:${kind}:sent`);
   const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
 
-  async function record(sendId: string, recipient: string, entry: LedgerEntry, with_?: LedgerEvents): Promise<void> {
-    const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, Date.parse(entry.at), member(sendId, recipient)] as const;
+  async function record(sendId: string, recipient: string, entry: LedgerEntry, score: number, with_?: LedgerEvents): Promise<void> {
+    const key = entryKey(sendId);
+    const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, score, member(sendId, recipient)] as const;
     if (with_?.events.length) {
       const id = with_.commitmentId;
-      await redis.followupLedgerRecordEvents(entryKey(sendId), failedIndex, sentIndex, keys.commitment(id), keys.history(id), keys.events, ...args, ...with_.events.map((e) => JSON.stringify(e)));
+      await redis.followupLedgerRecord6(key, failedIndex, sentIndex, keys.commitment(id), keys.history(id), keys.events, ...args, ...with_.events.map((e) => JSON.stringify(e)));
     } else {
-      await redis.followupLedgerRecord(entryKey(sendId), failedIndex, sentIndex, ...args);
+      await redis.followupLedgerRecord6(key, failedIndex, sentIndex, key, key, key, ...args);
     }
   }
 
@@ -118,12 +110,12 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
     },
     /** Record `sent`; with `events`, append them to the commitment's history in the same script call. */
     markSent: (sendId: string, recipient: string, at: Date, messageId: string, meta?: Record<string, unknown>, events?: LedgerEvents) =>
-      record(sendId, recipient, { state: 'sent', at: at.toISOString(), messageId, ...(meta ? { meta } : {}) }, events),
+      record(sendId, recipient, { state: 'sent', at: at.toISOString(), messageId, ...(meta ? { meta } : {}) }, at.getTime(), events),
     /** Record `failed`; with `events`, append them to the commitment's history in the same script call. */
     markFailed: (sendId: string, recipient: string, at: Date, error: string, responseCode?: number, meta?: Record<string, unknown>, events?: LedgerEvents) =>
-      record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }, events),
+      record(sendId, recipient, { state: 'failed', at: at.toISOString(), error, ...(responseCode ? { responseCode } : {}), ...(meta ? { meta } : {}) }, at.getTime(), events),
     markSkipped: (sendId: string, recipient: string, at: Date, reason: string, meta?: Record<string, unknown>) =>
-      record(sendId, recipient, { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) }),
+      record(sendId, recipient, { state: 'skipped', at: at.toISOString(), error: reason, ...(meta ? { meta } : {}) }, at.getTime()),
     /**
      * Record `skipped` only where the recipient has no entry yet (HSETNX), so a
      * late planner verdict never overwrites a real `sent` or `failed`. True when written.
