@@ -270,19 +270,19 @@ export function completeCommitment(current: Commitment, input: CompleteInput, wh
  * is withdrawn (its evidence stays, marked withdrawn), so progress stays honest.
  */
 export function reopenCommitment(current: Commitment, reason: string | undefined, who: string, now: Date): Change {
+  if (current.status !== 'done') {
+    throw new AppError('illegal_transition', `Only a done commitment can be reopened; this one is ${current.status}.`, [{ path: 'status', message: `illegal transition ${current.status} → open` }]);
+  }
   const at = now.toISOString();
   const next: Commitment = structuredClone(current);
   let to: Status = 'open';
-  if (current.status === 'done' && next.target) {
+  if (next.target) {
     const last = [...next.evidence].reverse().find((e) => !e.withdrawn);
     if (last) {
       last.withdrawn = true;
       next.target.done -= last.units;
     }
     to = next.target.done > 0 ? 'in_progress' : 'open';
-  }
-  if (current.status !== 'done') {
-    throw new AppError('illegal_transition', `Only a done commitment can be reopened; this one is ${current.status}.`, [{ path: 'status', message: `illegal transition ${current.status} → open` }]);
   }
   next.status = to;
   next.version = current.version + 1;
