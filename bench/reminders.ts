@@ -2,9 +2,10 @@
  * Reminder benchmark: N reminders (default 10,000) due over S seconds (default
  * 10), end to end: due instant → accepted by a local SMTP server in this process.
  *
- *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS)
+ *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS, BENCH_WARMUP)
  *
- * Runs alternate, ours then baseline, BENCH_ROUNDS times (default 2: A B A B),
+ * After an unmeasured warm-up of each side (BENCH_WARMUP reminders, default 1,000),
+ * runs alternate, ours then baseline, BENCH_ROUNDS times (default 2: A B A B),
  * so a busy neighbour on a shared machine does not bias one side; each run is
  * printed, and the table compares the medians. Same SMTP server, same worker
  * concurrency and SMTP pool on both sides:
@@ -43,6 +44,7 @@ const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const POOL = Number(process.env.BENCH_POOL ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const PARTIES = 10;
 const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 15_000);
 
@@ -184,7 +186,7 @@ function summarise(arrivals: Arrival[]) {
   return { perSecond: arrivals.length / ((last - firstDue) / 1000), p50: q(0.5), p99: q(0.99), max: late.at(-1)!, early: late.filter((x) => x < 0).length };
 }
 
-async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>) {
+async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, total = N, spreadMs = SPREAD_MS) {
   const prefix = `bench-base-${randomBytes(3).toString('hex')}`;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('reminders', { connection, prefix: `{${prefix}}` });
@@ -207,8 +209,8 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
   );
   const before = await prefixBytes(redis, prefix);
   const t0 = Date.now() + LEAD_MS / 3;
-  const jobs = Array.from({ length: N }, (_, i) => {
-    const at = t0 + Math.floor((i * SPREAD_MS) / N);
+  const jobs = Array.from({ length: total }, (_, i) => {
+    const at = t0 + Math.floor((i * spreadMs) / total);
     return { name: 'send', data: { to: `b${i % PARTIES}@example.org`, at: new Date(at).toISOString() }, opts: { jobId: `r-${i}`, delay: at - Date.now(), removeOnComplete: true, attempts: 8, backoff: { type: 'exponential', delay: 1000 } } };
   });
   const scheduledAt = Date.now();
@@ -216,16 +218,16 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
   const scheduleMs = Date.now() - scheduledAt;
   const bytes = (await prefixBytes(redis, prefix)) - before;
   await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
-  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(N, SPREAD_MS + 120_000));
+  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(total, spreadMs + 120_000));
   await worker.close();
   await queue.close();
   transport.close();
   await deletePrefix(redis, prefix);
   await connection.quit();
-  return { ...summarise(arrivals), bytesPerReminder: bytes / N, scheduleMs, cpuPerReminderUs: cpuUs / N };
+  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total };
 }
 
-async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>) {
+async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, total = N, spreadMs = SPREAD_MS) {
   const prefix = `bench-ours-${randomBytes(3).toString('hex')}`;
   const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, SMTP_URL: sink.url, NODE_ENV: 'production', LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://followup.bench', ACTION_LINK_SECRET: 'bench-secret-0123456789-0123456789-abcdef' });
   const keys = createKeys(prefix);
@@ -236,8 +238,8 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   for (let p = 0; p < PARTIES; p++) {
     await parties.put({ id: `B${String(p).padStart(2, '0')}`, name: `Party ${p}`, kind: 'state', timeZone: 'Asia/Jakarta', contacts: [{ name: `p${p}`, email: `b${p}@example.org` }], roles: [] });
   }
-  // N / PARTIES commitments, each with one 'due' send per party at its deadline.
-  const count = Math.ceil(N / PARTIES);
+  // total / PARTIES commitments, each with one 'due' send per party at its deadline.
+  const count = Math.ceil(total / PARTIES);
   const t0 = Date.now() + LEAD_MS;
   const ids: string[] = [];
   const now = new Date();
@@ -254,7 +256,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
             theme: null,
             leads: ['B00'],
             members: Array.from({ length: PARTIES - 1 }, (_, p) => `B${String(p + 1).padStart(2, '0')}`),
-            due: { at: new Date(t0 + Math.floor((n * SPREAD_MS) / count)).toISOString() },
+            due: { at: new Date(t0 + Math.floor((n * spreadMs) / count)).toISOString() },
             reminderPolicy: { before: [], onDue: true, overdue: { every: 'PT1H', max: 0 }, escalateAfter: null, sendAt: null, quietDays: [] },
           },
           'bench',
@@ -273,20 +275,20 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   for (;;) {
     const c = await workers.queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'completed');
     const r = await workers.queues.reconcile.getJobCounts('waiting', 'active', 'delayed');
-    if ((c.delayed ?? 0) + (c.waiting ?? 0) + (c.active ?? 0) >= N && (r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) === 0) break;
+    if ((c.delayed ?? 0) + (c.waiting ?? 0) + (c.active ?? 0) >= total && (r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) === 0) break;
     if (Date.now() > t0) throw new Error('scheduling did not finish before the first deadline; raise BENCH_LEAD_MS');
     await new Promise((r) => setTimeout(r, 50));
   }
   const scheduleMs = Date.now() - scheduledAt;
   const bytes = (await prefixBytes(data, prefix)) - before;
-  if (process.env.BENCH_BREAKDOWN) await breakdown(data, prefix, N);
+  if (process.env.BENCH_BREAKDOWN) await breakdown(data, prefix, total);
   await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
-  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(N, SPREAD_MS + 120_000));
+  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(total, spreadMs + 120_000));
   await workers.close();
   await mailer.close();
   await deletePrefix(data, prefix);
   await Promise.all([data.quit(), workerRedis.quit()]);
-  return { ...summarise(arrivals), bytesPerReminder: bytes / N, scheduleMs, cpuPerReminderUs: cpuUs / N };
+  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total };
 }
 
 type RunResult = Awaited<ReturnType<typeof runOurs>>;
@@ -318,6 +320,20 @@ async function main() {
     process.stdout.write(
       `  ${name.padEnd(9)} ${r.perSecond.toFixed(0).padStart(5)}/s  p50 ${r.p50.toFixed(0).padStart(6)} ms  p99 ${r.p99.toFixed(0).padStart(6)} ms  ${r.bytesPerReminder.toFixed(0)} B/reminder  CPU ${r.cpuPerReminderUs.toFixed(0)} µs/reminder\n`,
     );
+  // An unmeasured warm-up of both sides first (BENCH_WARMUP reminders each, default 1,000;
+  // 0 to skip): whichever side ran first otherwise paid alone for loading and JIT-compiling
+  // the code both share (nodemailer, BullMQ, ioredis, smtp-server), and ours always runs first.
+  if (WARMUP > 0) {
+    process.stdout.write(`warm-up: ${WARMUP} reminders per side, not measured\n`);
+    if (only !== 'baseline') {
+      sink.reset();
+      await runOurs(redis, sink, WARMUP, 1000);
+    }
+    if (only !== 'ours') {
+      sink.reset();
+      await runBaseline(redis, sink, WARMUP, 1000);
+    }
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     process.stdout.write(`round ${round}/${ROUNDS}\n`);
     if (only !== 'baseline') {
