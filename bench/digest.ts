@@ -10,6 +10,7 @@
  *
  * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_COMMITMENTS, BENCH_EVENTS, BENCH_RUNS.
  */
+import { deletePrefixKeys } from '../src/store/prefix-keys.js';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -144,12 +145,7 @@ async function main() {
 }
 
 async function cleanup() {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length) await redis.unlink(...batch);
-  } while (cursor !== '0');
+  await deletePrefixKeys(redis, prefix);
   await redis.quit();
 }
 

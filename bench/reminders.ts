@@ -19,6 +19,7 @@
  * SMTP server on both sides, and is steadier than throughput under load),
  * and our/baseline ratios.
  */
+import { deletePrefixKeys, scanPrefix } from '../src/store/prefix-keys.js';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
@@ -127,47 +128,43 @@ async function startSink() {
   };
 }
 
+/** MEMORY USAGE of each key in a batch. */
+async function memoryUsage(redis: Redis, batch: string[]): Promise<number[]> {
+  const pipe = redis.pipeline();
+  for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', 0);
+  return ((await pipe.exec()) ?? []).map(([, v]) => Number(v ?? 0));
+}
+
 /** MEMORY USAGE per key family (job ids and commitment ids folded), for BENCH_BREAKDOWN=1. */
 async function breakdown(redis: Redis, prefix: string, n: number): Promise<void> {
-  let cursor = '0';
   const groups = new Map<string, number>();
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
-    cursor = next;
-    const pipe = redis.pipeline();
-    for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', 0);
-    const res = (await pipe.exec()) ?? [];
-    batch.forEach((k, i) => {
-      const family = k.replace(/:(r|s)[A-Za-z0-9_-]{16}$/, ':<job>').replace(/bench-\d+/, '<id>');
-      groups.set(family, (groups.get(family) ?? 0) + Number(res[i]?.[1] ?? 0));
-    });
-  } while (cursor !== '0');
+  await scanPrefix(
+    redis,
+    prefix,
+    async (batch) => {
+      const bytes = await memoryUsage(redis, batch);
+      batch.forEach((k, i) => {
+        const family = k.replace(/:(r|s)[A-Za-z0-9_-]{16}$/, ':<job>').replace(/bench-\d+/, '<id>');
+        groups.set(family, (groups.get(family) ?? 0) + bytes[i]!);
+      });
+    },
+    2000,
+  );
   for (const [k, b] of [...groups].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${k.padEnd(48)} ${(b / n).toFixed(1)} B/reminder\n`);
 }
 
 /** Sum of MEMORY USAGE over every key of a prefix. */
 async function prefixBytes(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
   let total = 0;
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
-    cursor = next;
-    if (batch.length) {
-      const pipe = redis.pipeline();
-      for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', 0);
-      for (const [, v] of (await pipe.exec()) ?? []) total += Number(v ?? 0);
-    }
-  } while (cursor !== '0');
+  await scanPrefix(
+    redis,
+    prefix,
+    async (batch) => {
+      for (const b of await memoryUsage(redis, batch)) total += b;
+    },
+    2000,
+  );
   return total;
-}
-
-async function deletePrefix(redis: Redis, prefix: string) {
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `\\{${prefix}\\}:*`, 'COUNT', 2000);
-    cursor = next;
-    if (batch.length) await redis.unlink(...batch);
-  } while (cursor !== '0');
 }
 
 /** CPU µs of this process from now until `done` settles. */
@@ -222,7 +219,7 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
   await worker.close();
   await queue.close();
   transport.close();
-  await deletePrefix(redis, prefix);
+  await deletePrefixKeys(redis, prefix);
   await connection.quit();
   return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total };
 }
@@ -286,7 +283,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(total, spreadMs + 120_000));
   await workers.close();
   await mailer.close();
-  await deletePrefix(data, prefix);
+  await deletePrefixKeys(data, prefix);
   await Promise.all([data.quit(), workerRedis.quit()]);
   return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total };
 }

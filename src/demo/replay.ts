@@ -31,6 +31,7 @@ import { connectRedis, createRedis } from '../redis.js';
 import { createRedisCommitmentStore } from '../store/commitment-store.js';
 import { createDigestArchive } from '../store/digest-store.js';
 import { createKeys } from '../store/keys.js';
+import { deletePrefixKeys } from '../store/prefix-keys.js';
 import { importMeetingFile } from '../store/meeting-import.js';
 import { createRedisMeetingStore, createRedisPartyStore } from '../store/party-store.js';
 import { dueLabel, entry, localDate } from './narration.js';
@@ -85,19 +86,6 @@ export function catchUpWindow(scale: number): string {
 async function clearOutbox(dir: string): Promise<void> {
   const files = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(files.filter((f) => f.endsWith('.eml')).map((f) => unlink(join(dir, f))));
-}
-
-/** Delete every key under the prefix (ours and BullMQ's share the hash tag). */
-export async function deletePrefixKeys(redis: ReturnType<typeof createRedis>, prefix: string): Promise<number> {
-  const pattern = `${createKeys(prefix).bullPrefix}:*`.replace(/[{}]/g, '\\$&');
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (batch.length) deleted += await redis.unlink(...batch);
-  } while (cursor !== '0');
-  return deleted;
 }
 
 /** Resolve when no queue has a job that is waiting or running (delayed jobs are the future; they may stay). */

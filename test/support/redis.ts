@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { createKeys } from '../../src/store/keys.js';
+import { deletePrefixKeys, scanPrefix } from '../../src/store/prefix-keys.js';
 
 export function redisUrl(): string {
   return inject('redisUrl');
@@ -18,28 +18,14 @@ export function newRedis(opts: { maxRetriesPerRequest?: number | null } = {}): R
 }
 
 /** Delete every key of a prefix (our keys and BullMQ's share the hash tag). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  const pattern = `${createKeys(prefix).bullPrefix}:*`;
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern.replace(/[{}]/g, '\\$&'), 'COUNT', 1000);
-    cursor = next;
-    if (batch.length) deleted += await redis.unlink(...batch);
-  } while (cursor !== '0');
-  return deleted;
-}
+export const deletePrefix = deletePrefixKeys;
 
 /** Every key under a prefix with its type and value, to show that a request changed nothing. */
 export async function snapshotPrefix(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
-  const pattern = `${createKeys(prefix).bullPrefix}:*`.replace(/[{}]/g, '\\$&');
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
+  await scanPrefix(redis, prefix, (batch) => {
     keys.push(...batch);
-  } while (cursor !== '0');
+  });
   const out: Record<string, unknown> = {};
   for (const key of keys.sort()) {
     const type = await redis.type(key);
