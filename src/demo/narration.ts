@@ -94,8 +94,12 @@ export function eventEntry(e: DomainEvent, c: { title: string; due: Due; units?:
       const units = c.units !== undefined ? ` (${c.units} of ${c.units})` : '';
       return entry(date, 'completed', `${e.who} records completion${units}${when}: ${title}`, [`"${String(d.note)}"`, ...evidence]);
     }
-    case 'commitment.overdue':
-      return entry(date, 'overdue', `${title} is overdue (deadline ${dueLabel(due)}); the status check records it`);
+    case 'commitment.overdue': {
+      // Dated by when it became overdue, as reminders are by their planned instant: the check
+      // itself may run a little later on BullMQ's timer, which in a compressed replay is days.
+      const became = typeof d.dueAt === 'string' ? localDate(Date.parse(d.dueAt) + 1, STORY_TZ) : date;
+      return entry(became, 'overdue', `${title} is overdue (deadline ${dueLabel(due)}); the status check records it`);
+    }
     case 'reminder.skipped':
       return entry(date, 'skipped', `a ${String(d.step)} reminder for ${title}: ${String(d.reason)}`);
     case 'reminder.failed':
