@@ -69,7 +69,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const data = redis.duplicate({ enableAutoPipelining: true });
   data.on('error', (err) => logger.warn({ err }, 'worker data connection error'));
   const commitments = createRedisCommitmentStore(data, keys);
-  const parties = createPartyLookup(createRedisPartyStore(data, keys), opts.partyCacheMs ?? 2000);
+  const partyStore = createRedisPartyStore(data, keys);
+  // The reminder burst reads parties through a short cache; a reconcile reads them fresh, so
+  // one enqueued right after a party's time zone changed plans with the new zone.
+  const parties = createPartyLookup(partyStore, opts.partyCacheMs ?? 2000);
+  const freshParties = createPartyLookup(partyStore, 0);
   const ledger = createSendLedger(data, keys, 'reminder');
   const planner = createPlanner(config);
   let secret: Promise<string> | undefined;
@@ -85,7 +89,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const workers: Worker[] = [
     createWorker(
       QUEUES.reconcile,
-      createReconcileProcessor({ redis: data, keys, commitments, parties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
+      createReconcileProcessor({ redis: data, keys, commitments, parties: freshParties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
       redis,
       prefix,
       logger,

@@ -42,6 +42,12 @@ export function partiesRouter(deps: AppDeps): Router {
     const current = await deps.parties.mustGet(id);
     const next = { ...current, ...patch };
     await deps.parties.put(next);
+    // A new time zone moves this party's local send hour: reschedule its commitments' reminders.
+    if (deps.onChange && next.timeZone !== current.timeZone) {
+      for (const cid of await deps.commitments.findIds({ parties: [id] }, deps.clock.now())) {
+        await deps.onChange.commitmentChanged(cid).catch((err: unknown) => deps.logger.warn({ err, commitmentId: cid }, 'reschedule deferred'));
+      }
+    }
     res.json(next);
   });
 
