@@ -25,54 +25,44 @@ export const ReconcilePayloadSchema = z.union([
 ]);
 export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 
+const STEP_KEY = /^[A-Za-z0-9-]{1,40}$/;
+
 /**
- * A reminder job's data: the commitment and its deadline version, nothing
- * else. Keys are one letter on purpose: with a short job id (below) every
- * field of the job hash stays under Redis's 64-byte listpack limit, which
- * roughly halves the memory of a scheduled reminder (see bench/reminders.ts).
+ * A reminder job's data: ids only, in one of two shapes. Keys are one letter on
+ * purpose: with a short job id (below) every field of the job hash stays under
+ * Redis's 64-byte listpack limit, which roughly halves the memory of a
+ * scheduled job (see bench/reminders.ts).
+ *
+ * - A **group** (what reconcile schedules): every send of one step of one
+ *   commitment that falls on one instant, `{ c, v, k, t }`. Parties whose local
+ *   send hour is the same instant share one job; the worker re-plans at fire
+ *   time and sends to whichever parties the plan then puts at that instant
+ *   (`t` is the group instant, see groupInstant).
+ * - **One send** (an admin retry, and jobs scheduled before groups existed),
+ *   `{ c, v, p, m? }`: the send of party `p` whose job id this is.
  */
-export const SendReminderPayloadSchema = z.strictObject({
-  /** Commitment id. */
-  c: commitmentId,
-  /** Deadline version the send was planned for. */
-  v: z.number().int().min(1),
-  /** The recipient party, so the worker re-plans only that party's sends (the plan is per party). */
-  p: z.string().regex(PARTY_ID, 'expected a party id'),
-  /** Set by an admin retry: send even if the planned instant has aged out of the catch-up window. */
-  m: z.literal(1).optional(),
-});
+export const SendReminderPayloadSchema = z.union([
+  z.strictObject({
+    /** Commitment id. */
+    c: commitmentId,
+    /** Deadline version the sends were planned for. */
+    v: z.number().int().min(1),
+    /** The step (`before-P7D`, `due`, `overdue-1`, `escalation` …). */
+    k: z.string().regex(STEP_KEY, 'expected a step key'),
+    /** The planned instant, epoch milliseconds. */
+    t: z.number().int().min(0),
+  }),
+  z.strictObject({
+    c: commitmentId,
+    v: z.number().int().min(1),
+    /** The recipient party. */
+    p: z.string().regex(PARTY_ID, 'expected a party id'),
+    /** Set by an admin retry: send even if the planned instant has aged out of the catch-up window. */
+    m: z.literal(1).optional(),
+  }),
+]);
 export type SendReminderPayload = z.infer<typeof SendReminderPayloadSchema>;
-
-const SEND_KEYS = new Set(['c', 'v', 'p', 'm']);
-
-/**
- * `SendReminderPayloadSchema.safeParse`, with a hand-written check first: the
- * reminder worker validates every job, and zod costs several µs a job on a
- * burst. The fast check accepts only what the schema accepts (same regexes,
- * no unknown keys, a safe integer ≥ 1, `m` absent or 1); anything else goes
- * to the schema, whose issues name what is wrong.
- */
-export function parseSendReminderPayload(data: unknown): ReturnType<typeof SendReminderPayloadSchema.safeParse> {
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const d = data as Record<string, unknown>;
-    let known = true;
-    for (const k in d) if (!SEND_KEYS.has(k)) known = false;
-    if (
-      known &&
-      typeof d.c === 'string' &&
-      COMMITMENT_ID.test(d.c) &&
-      Number.isSafeInteger(d.v) &&
-      (d.v as number) >= 1 &&
-      typeof d.p === 'string' &&
-      PARTY_ID.test(d.p) &&
-      (d.m === undefined || d.m === 1)
-    ) {
-      const payload: SendReminderPayload = { c: d.c, v: d.v as number, p: d.p, ...(d.m === 1 ? { m: 1 as const } : {}) };
-      return { success: true, data: payload } as ReturnType<typeof SendReminderPayloadSchema.safeParse>;
-    }
-  }
-  return SendReminderPayloadSchema.safeParse(data);
-}
+export type SendGroupPayload = Extract<SendReminderPayload, { k: string }>;
 
 export const StatusCheckPayloadSchema = z.strictObject({ c: commitmentId, v: z.number().int().min(1) });
 export type StatusCheckPayload = z.infer<typeof StatusCheckPayloadSchema>;
@@ -89,6 +79,21 @@ const shortId = (kind: 'r' | 's', planId: string) => kind + createHash('sha256')
  * the job hash in a listpack. The worker finds its send by hashing the plan's ids.
  */
 export const reminderJobId = (sendId: string) => shortId('r', sendId);
+/**
+ * The BullMQ job id of a group of sends (see SendReminderPayloadSchema): the
+ * same kind of hash over the commitment, deadline version, step and instant.
+ * A send that moves to another instant moves to another group, so the
+ * reconcile removes and adds jobs rather than re-timing them.
+ */
+export const reminderGroupJobId = (g: { commitmentId: string; dueVersion: number; stepKey: string; at: number }) =>
+  shortId('r', `${g.commitmentId}--d${g.dueVersion}--${g.stepKey}--@${g.at}`);
+
+/**
+ * The instant a send is grouped by: its planned instant, or for a missed
+ * notice moved to "now" by the catch-up rule, the instant it was planned for
+ * (which, unlike "now", is the same at every reconcile and at fire time).
+ */
+export const groupInstant = (s: { at: string; nominalAt?: string }) => Date.parse(s.nominalAt ?? s.at);
 /** The BullMQ job id of a status check, likewise. */
 export const statusCheckJobId = (checkId: string) => shortId('s', checkId);
 

@@ -4,6 +4,12 @@
  *   plan = planner(commitment, policy, parties, now)      (pure)
  *   add what is missing, remove what is stale, leave the rest untouched.
  *
+ * One job per group of sends: the sends of one step that fall on one instant
+ * (parties whose local send hour is the same moment). The job id hashes the
+ * step and the instant, so a send that moves (a new send hour, a party's new
+ * time zone) lands in another group: its new job is added and, once no send
+ * is left at the old instant, the old one is removed as stale.
+ *
  * What is scheduled for each commitment is remembered in one hash
  * (`reminders:scheduled`, field = commitment id), because a stale job (an old
  * deadline version, a dropped step or party) cannot be derived from the
@@ -23,11 +29,12 @@ import {
   JOB_NAMES,
   ReconcilePayloadSchema,
   enqueueReconcileMany,
-  reminderJobId,
+  groupInstant,
+  reminderGroupJobId,
   reminderJobOptions,
   statusCheckJobId,
   statusCheckJobOptions,
-  type SendReminderPayload,
+  type SendGroupPayload,
   type StatusCheckPayload,
 } from '../jobs/reminder-jobs.js';
 import { msUntil, realInstant, type Clock } from '../src/domain/clock.js';
@@ -54,7 +61,7 @@ export interface ReconcileDeps {
   metrics?: Metrics;
 }
 
-/** What is scheduled for one commitment: reminder job ids and status-check job ids (BullMQ ids, see reminderJobId). */
+/** What is scheduled for one commitment: reminder job ids and status-check job ids (BullMQ ids, see reminderGroupJobId). */
 interface Scheduled {
   r: string[];
   s: string[];
@@ -64,7 +71,7 @@ export const scheduledIndexKey = (keys: Keys) => keys.ns('reminders:scheduled');
 /** Set once the overdue event of a deadline version is recorded (see status-check.processor.ts). */
 export const overdueMarkerKey = (keys: Keys, id: string, dueVersion: number) => keys.ns(`overdue:${id}:${dueVersion}`);
 
-/** Stored as one space-separated list; reminder job ids start with 'r', status checks with 's' (see reminderJobId). */
+/** Stored as one space-separated list; reminder job ids start with 'r', status checks with 's' (see reminderGroupJobId). */
 const encode = (x: Scheduled) => [...x.r, ...x.s].join(' ');
 const decode = (raw: string | null): Scheduled => {
   const ids = raw ? raw.split(' ').filter(Boolean) : [];
@@ -72,6 +79,20 @@ const decode = (raw: string | null): Scheduled => {
 };
 const same = (a: Scheduled, b: Scheduled) => encode(a) === encode(b);
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+/** When a group's job should fire: its earliest send (they differ only for missed notices moved by the catch-up rule). */
+const fireAt = (sends: readonly PlannedSend[]) => Math.min(...sends.map((s) => Date.parse(s.at)));
+
+/** Planned sends by reminder job: one group per (step, group instant), in plan order. */
+function groupSends(planned: readonly PlannedSend[]): Map<string, PlannedSend[]> {
+  const groups = new Map<string, PlannedSend[]>();
+  for (const s of planned) {
+    const id = reminderGroupJobId({ commitmentId: s.commitmentId, dueVersion: s.dueVersion, stepKey: s.stepKey, at: groupInstant(s) });
+    const g = groups.get(id);
+    if (g) g.push(s);
+    else groups.set(id, [s]);
+  }
+  return groups;
+}
 
 /** The reconcile processor: `{ commitmentId }` reconciles one commitment, `{ full: true }` fans out to all. */
 export function createReconcileProcessor(deps: ReconcileDeps) {
@@ -116,18 +137,16 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
   }
 
   /**
-   * A kept job whose planned instant moved (same id: e.g. a policy's send hour changed) is re-timed.
-   * Compared on BullMQ's real timeline (realInstant is the identity unless the clock is compressed).
+   * A kept job whose fire time moved (same id: e.g. a missed notice's catch-up moved past a quiet day)
+   * is re-timed. Compared on BullMQ's real timeline (realInstant is the identity unless the clock is compressed).
    */
-  async function retime(send: PlannedSend, now: Date) {
-    const job = await queues.reminders.getJob(reminderJobId(send.id));
+  async function retime(jobId: string, at: number, now: Date) {
+    const job = await queues.reminders.getJob(jobId);
     if (!job || !(await job.isDelayed())) return;
     const current = job.timestamp + (job.delay ?? 0);
-    const wanted = realInstant(clock, Date.parse(send.at));
+    const wanted = realInstant(clock, at);
     const nowMs = realInstant(clock, now.getTime());
-    if (Math.abs(current - wanted) > 1000 && !(current <= nowMs && wanted <= nowMs)) {
-      await job.changeDelay(msUntil(clock, Date.parse(send.at), now));
-    }
+    if (Math.abs(current - wanted) > 1000 && !(current <= nowMs && wanted <= nowMs)) await job.changeDelay(msUntil(clock, at, now));
   }
 
   async function reconcileOne(id: string, log: Logger) {
@@ -138,7 +157,8 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     const plan = c ? planner.plan(c, await deps.parties.all(), now) : [];
     const check = c ? planner.statusCheck(c) : null;
     const planned = plan.filter((s) => s.state === 'planned');
-    const want: Scheduled = { r: planned.map((s) => reminderJobId(s.id)), s: check ? [statusCheckJobId(check.id)] : [] };
+    const groups = groupSends(planned);
+    const want: Scheduled = { r: [...groups.keys()], s: check ? [statusCheckJobId(check.id)] : [] };
 
     // Intent first: every job we may create is findable before it exists.
     const wide: Scheduled = { r: union(prev.r, want.r), s: union(prev.s, want.s) };
@@ -156,14 +176,16 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       if (events.length) await commitments.appendEvents(c.id, events);
 
       const known = new Set(prev.r);
-      for (const s of planned.filter((x) => known.has(reminderJobId(x.id)))) await retime(s, now);
-      const missing = await unfinished(planned);
+      for (const [jobId, sends] of groups) if (known.has(jobId)) await retime(jobId, fireAt(sends), now);
+      // One job per group that still has a recipient without an outcome; adding an existing id is a no-op.
+      const open = new Set((await unfinished(planned)).map((x) => x.id));
+      const missing = [...groups].filter(([, sends]) => sends.some((x) => open.has(x.id)));
       if (missing.length) {
         await queues.reminders.addBulk(
-          missing.map((s) => ({
+          missing.map(([jobId, sends]) => ({
             name: JOB_NAMES.send,
-            data: { c: c.id, v: s.dueVersion, p: s.partyId } satisfies SendReminderPayload,
-            opts: { ...reminderJobOptions, jobId: reminderJobId(s.id), delay: msUntil(clock, Date.parse(s.at), now) },
+            data: { c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) } satisfies SendGroupPayload,
+            opts: { ...reminderJobOptions, jobId, delay: msUntil(clock, fireAt(sends), now) },
           })),
         );
         added += missing.length;

@@ -2,47 +2,50 @@
  * The reminder job: the fire-time guard, then one message per recipient
  * through the send ledger.
  *
+ * A job is a group of sends (one step of one commitment, one instant: every
+ * party whose local send hour is that moment), or one send (an admin retry);
+ * see SendReminderPayloadSchema. Either way the job re-plans at fire time and
+ * sends what the plan *now* puts there.
+ *
  * Guard (promise 1's second line, and promise 2): re-read the commitment and
  * send nothing when it is done or cancelled, when its deadline version is not
- * the job's, or when the job's send is no longer in the current plan (or the
- * plan now says it is skipped: missed by more than the catch-up window).
+ * the job's, or when the plan no longer has a send at the job's step and
+ * instant (or now says it is skipped: missed by more than the catch-up window).
  *
  * Delivery (promise 3): for each recipient, skip if the ledger says `sent`;
  * otherwise send, then record `sent` at once. See src/mail/ledger.ts for the
  * one window this leaves (a crash between SMTP acceptance and the ledger
- * write sends that one recipient again, with the same Message-ID).
+ * write sends that one recipient again, with the same Message-ID). Messages
+ * of a job go one at a time, so at most one per job is ever in that window.
  * 4xx and network errors put the job back in the delayed set with
  * exponential backoff and jitter (mailBackoffMs; up to MAIL_ATTEMPTS tries,
  * counted by BullMQ's attemptsStarted), then count as failed; 5xx and
- * rejected recipients are recorded `failed` and end the job with
- * UnrecoverableError, after the accepted recipients are recorded `sent`.
+ * rejected recipients are recorded `failed`, the job's other recipients are
+ * still sent, and the job ends with UnrecoverableError.
  *
- * Round trips (the hot path of a burst): the commitment and the send's ledger
- * entries are read together when the send id can be guessed from the job id
- * (see send-id-guess.ts; a miss reads the ledger after planning, as before),
- * and the job's reminder.sent/failed event rides in the last recipient's
- * ledger script call (ledger entry + index + history + event stream, one
- * command). The ledger write is still issued the moment the SMTP server
- * accepts, and the guard still decides on the commitment just read.
+ * Round trips: one read of the commitment, one (pipelined) read of the
+ * group's ledger entries, then per message one script call that writes the
+ * ledger entry; a send's reminder.sent/failed event rides in its last
+ * recipient's call.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { MAIL_ATTEMPTS, mailBackoffMs, parseSendReminderPayload, reminderJobId } from '../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, SendReminderPayloadSchema, groupInstant, mailBackoffMs, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { Commitment } from '../src/domain/commitment.js';
 import type { DomainEvent } from '../src/domain/events.js';
+import type { Party } from '../src/domain/party.js';
 import type { PlannedSend } from '../src/domain/planner.js';
 import { childFor } from '../src/logger.js';
 import { actionLinkUrl } from '../src/mail/action-link.js';
-import type { SendLedger } from '../src/mail/ledger.js';
+import type { LedgerEntry, SendLedger } from '../src/mail/ledger.js';
 import { MailError, toMailError, type Mailer } from '../src/mail/mailer.js';
 import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
 import type { PartyLookup } from './party-cache.js';
-import { createSendIdGuesser } from './send-id-guess.js';
 
 export interface SendReminderDeps {
   commitments: CommitmentStore;
@@ -102,76 +105,53 @@ function createCommitmentParser(max = 512): (id: string, json: string) => Commit
   };
 }
 
+/** What one send's deliveries came to in this run. */
+interface Delivery {
+  sent: string[];
+  already: string[];
+  failed: Failure[];
+  /** A temporary failure that stopped the run (the job is retried later). */
+  retryable: MailError | null;
+}
+
 export function createSendReminderProcessor(deps: SendReminderDeps) {
   const { commitments, ledger, planner, mailer, clock } = deps;
-  const guesser = createSendIdGuesser();
   const renderReminder = createReminderRenderer();
   const parseCommitment = createCommitmentParser();
 
-  return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
-    const parsed = parseSendReminderPayload(job.data);
-    if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
-    const { c: commitmentId, v: dueVersion, p: partyId, m: manual } = parsed.data;
+  /** The sends this job is for, in the plan as it is now. */
+  function sendsOf(job: Job, data: SendReminderPayload, c: Commitment, parties: ReadonlyMap<string, Party>, now: Date): PlannedSend[] {
+    if ('k' in data) return planner.plan(c, parties, now).filter((s) => s.stepKey === data.k && groupInstant(s) === data.t);
+    // One send: plan only that party's sends (the planner works per party, so they are the
+    // same sends as in the full plan) and find the one whose job id this is.
+    const mine = { ...c, leads: c.leads.filter((x) => x === data.p), members: c.members.filter((x) => x === data.p) };
+    return planner.plan(mine, parties, now).filter((s) => reminderJobId(s.id) === job.id);
+  }
 
-    // One round trip: the commitment and, when the send can be guessed, its ledger entries.
-    const guessed = guesser.guess(job.id, commitmentId, dueVersion, partyId);
-    const [json, guessedEntries] = await Promise.all([commitments.getJson(commitmentId), guessed ? ledger.getAll(guessed) : null]);
-    const c = json ? parseCommitment(commitmentId, json) : null;
-    if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
-    if (isClosed(c.status)) return { outcome: 'closed' };
-    if (c.dueVersion !== dueVersion) return { outcome: 'stale' };
-
-    const now = clock.now();
-    const parties = await deps.parties.all();
-    // Plan only this party's sends: the planner works per party, so they are the same
-    // sends (ids, instants, recipients, copies) as in the full plan, for a tenth of the work.
-    const mine = { ...c, leads: c.leads.filter((x) => x === partyId), members: c.members.filter((x) => x === partyId) };
-    const plan = planner.plan(mine, parties, now);
-    // A guessed id hashes to this job's id, so it is the send if the plan still has it.
-    const send = (guessed !== null && plan.find((s) => s.id === guessed)) || plan.find((s) => reminderJobId(s.id) === job.id);
-    if (!send) {
-      jobLog(deps.logger, job, commitmentId).info('send no longer in the plan; nothing sent');
-      return { outcome: 'not-in-plan' };
-    }
-    guesser.learn([send.stepKey]);
+  /**
+   * Send one planned send to its recipients that the ledger does not have as
+   * `sent`, recording each outcome the moment it is known.
+   */
+  async function deliver(
+    c: Commitment,
+    send: PlannedSend,
+    entries: Record<string, LedgerEntry>,
+    ctx: { secret: string; leadNames: string[]; now: Date; lastAttempt: boolean },
+  ): Promise<Delivery> {
+    const d: Delivery = { sent: [], already: [], failed: [], retryable: null };
     const sendId = send.id;
-    const recipients = recipientsOf(send);
     const meta = { commitmentId: c.id, partyId: send.partyId, step: send.stepKey, dueVersion: send.dueVersion, plannedAt: send.at };
-    if (send.state === 'skipped' && !manual) {
-      let n = 0;
-      for (const r of recipients) if (await ledger.markSkippedIfAbsent(sendId, r.address, now, send.skipReason ?? 'skipped', meta)) n++;
-      countReminder(deps.metrics, 'skipped', send.stepKey, n);
-      return { outcome: 'skipped' };
-    }
-    // Never early: if this job fires before its planned instant (its `at` moved later), wait
-    // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
-    if (Date.parse(send.at) > now.getTime() && !manual) {
-      await job.moveToDelayed(realInstant(clock, Date.parse(send.at)), token);
-      throw new DelayedError();
-    }
-
-    const entries = send.id === guessed && guessedEntries ? guessedEntries : await ledger.getAll(sendId);
-    const secret = await deps.actionSecret();
-    const leadNames = c.leads.map((id) => parties.get(id)?.name ?? id);
-    // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
-    const lastAttempt = job.attemptsStarted >= MAIL_ATTEMPTS;
-    const sent: string[] = [];
-    const already: string[] = [];
-    const failed: Failure[] = [];
-    let retryable: MailError | null = null;
-    let eventsRecorded = false;
-
-
-    const pending = recipients.filter((r) => {
+    const pending = recipientsOf(send).filter((r) => {
       if (entries[r.address]?.state !== 'sent') return true;
-      already.push(r.address);
+      d.already.push(r.address);
       return false;
     });
+    let eventsRecorded = false;
     for (let i = 0; i < pending.length; i++) {
       const r = pending[i]!;
       const last = i === pending.length - 1;
-      const actionUrl = actionLinkUrl(deps.baseUrl, secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, now);
-      const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames, baseUrl: deps.baseUrl, actionUrl });
+      const actionUrl = actionLinkUrl(deps.baseUrl, ctx.secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, ctx.now);
+      const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames: ctx.leadNames, baseUrl: deps.baseUrl, actionUrl });
       let outcome: MailError | null = null;
       try {
         const result = await mailer.send({ ...mail, to: [r.address], date: clock.now() });
@@ -179,37 +159,93 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       } catch (err) {
         outcome = err instanceof MailError ? err : toMailError(err);
       }
-      if (outcome && !outcome.permanent && !lastAttempt) {
-        retryable = outcome;
+      if (outcome && !outcome.permanent && !ctx.lastAttempt) {
+        d.retryable = outcome;
         break;
       }
       const at = clock.now();
-      if (outcome) failed.push({ address: r.address, error: outcome.message, ...(outcome.responseCode ? { code: outcome.responseCode } : {}) });
-      else sent.push(r.address);
+      if (outcome) d.failed.push({ address: r.address, error: outcome.message, ...(outcome.responseCode ? { code: outcome.responseCode } : {}) });
+      else d.sent.push(r.address);
       // Record at once: for a sent message this write closes the duplicate window for this recipient.
-      // The last recipient's write carries the job's events in the same script call (one command).
-      const events = last ? { commitmentId: c.id, events: jobEvents(c, send, at.toISOString(), sent, failed) } : undefined;
+      // The last recipient's write carries the send's events in the same script call (one command).
+      const events = last ? { commitmentId: c.id, events: jobEvents(c, send, at.toISOString(), d.sent, d.failed) } : undefined;
       await (outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta, events) : ledger.markSent(sendId, r.address, at, mail.messageId, meta, events));
       if (last) eventsRecorded = true;
     }
-
     if (!eventsRecorded) {
-      const events = jobEvents(c, send, clock.now().toISOString(), sent, failed);
+      const events = jobEvents(c, send, clock.now().toISOString(), d.sent, d.failed);
       if (events.length) await commitments.appendEvents(c.id, events);
     }
-    countReminder(deps.metrics, 'sent', send.stepKey, sent.length);
-    countReminder(deps.metrics, 'failed', send.stepKey, failed.length);
+    countReminder(deps.metrics, 'sent', send.stepKey, d.sent.length);
+    countReminder(deps.metrics, 'failed', send.stepKey, d.failed.length);
+    return d;
+  }
+
+  return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
+    const parsed = SendReminderPayloadSchema.safeParse(job.data);
+    if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
+    const data = parsed.data;
+    const manual = 'm' in data && data.m === 1;
+
+    const json = await commitments.getJson(data.c);
+    const c = json ? parseCommitment(data.c, json) : null;
+    if (!c) throw new UnrecoverableError(`unknown commitment ${data.c}`);
+    if (isClosed(c.status)) return { outcome: 'closed' };
+    if (c.dueVersion !== data.v) return { outcome: 'stale' };
+
+    const now = clock.now();
+    const parties = await deps.parties.all();
+    const sends = sendsOf(job, data, c, parties, now);
+    if (sends.length === 0) {
+      jobLog(deps.logger, job, c.id).info('send no longer in the plan; nothing sent');
+      return { outcome: 'not-in-plan' };
+    }
+    const due = manual ? sends : sends.filter((s) => s.state !== 'skipped');
+    for (const s of manual ? [] : sends.filter((x) => x.state === 'skipped')) {
+      const meta = { commitmentId: c.id, partyId: s.partyId, step: s.stepKey, dueVersion: s.dueVersion, plannedAt: s.at };
+      let n = 0;
+      for (const r of recipientsOf(s)) if (await ledger.markSkippedIfAbsent(s.id, r.address, now, s.skipReason ?? 'skipped', meta)) n++;
+      countReminder(deps.metrics, 'skipped', s.stepKey, n);
+    }
+    if (due.length === 0) return { outcome: 'skipped' };
+    // Never early: a send whose instant is still ahead (it moved later, or a missed notice waits
+    // out a quiet day) is left for a later run of this job, at the earliest such instant
+    // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
+    const ready = manual ? due : due.filter((s) => Date.parse(s.at) <= now.getTime());
+    const later = manual ? [] : due.filter((s) => Date.parse(s.at) > now.getTime());
+    const waitUntil = async () => {
+      await job.moveToDelayed(realInstant(clock, Math.min(...later.map((s) => Date.parse(s.at)))), token);
+      throw new DelayedError();
+    };
+    if (ready.length === 0) return waitUntil();
+
+    // The group's ledger entries in one round trip (the data connection auto-pipelines).
+    const [entries, secret] = await Promise.all([Promise.all(ready.map((s) => ledger.getAll(s.id))), deps.actionSecret()]);
+    // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
+    const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: job.attemptsStarted >= MAIL_ATTEMPTS };
+    const sent: string[] = [];
+    const already: string[] = [];
+    const failed: Failure[] = [];
+    let retryable: MailError | null = null;
+    for (let i = 0; i < ready.length && !retryable; i++) {
+      const d = await deliver(c, ready[i]!, entries[i]!, ctx);
+      sent.push(...d.sent);
+      already.push(...d.already);
+      failed.push(...d.failed);
+      retryable = d.retryable;
+    }
 
     if (retryable) {
       const delay = mailBackoffMs(job.attemptsStarted, deps.backoffMs);
-      jobLog(deps.logger, job, commitmentId).warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
+      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
       await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();
     }
+    if (later.length) return waitUntil();
     if (failed.length) {
       throw new UnrecoverableError(`delivery failed for ${failed.map((f) => `${f.address} (${f.code ?? 'no code'})`).join(', ')}`);
     }
-    if (deps.logger.isLevelEnabled('debug')) jobLog(deps.logger, job, commitmentId).debug({ step: send.stepKey, sent: sent.length, already: already.length }, 'reminder sent');
+    if (deps.logger.isLevelEnabled('debug')) jobLog(deps.logger, job, c.id).debug({ step: ready[0]!.stepKey, sends: ready.length, sent: sent.length, already: already.length }, 'reminder sent');
     return { outcome: 'sent', sent, already };
   };
 }

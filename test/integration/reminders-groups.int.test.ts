@@ -1,0 +1,75 @@
+/**
+ * One job per group of sends: the sends of one step that fall on one instant.
+ * Parties whose 09:00 is the same moment share a job; a party whose time zone
+ * changes moves to the group of its new 09:00 (the PATCH reschedules), and
+ * the jobs always match the plan's distinct (step, instant) pairs.
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS, bearer } from '../support/app.js';
+import { startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
+
+let h: ReminderHarness;
+beforeAll(async () => {
+  h = await startReminderHarness('rem-groups');
+  const party = (id: string, timeZone: string) =>
+    h.addParty({ id, name: `Party ${id}`, kind: 'state', timeZone, contacts: [{ name: id, email: `${id.toLowerCase()}@example.org` }], roles: [] });
+  await party('QA-SYD', 'Australia/Sydney');
+  await party('QA-MEL', 'Australia/Melbourne');
+  await party('QA-KBL', 'Asia/Kabul');
+});
+afterAll(() => h.cleanup());
+
+type Item = { stepKey: string; partyId: string; at: string; state: string };
+
+/** The plan's distinct (step, instant) pairs, from the API. */
+async function plannedPairs(id: string): Promise<string[]> {
+  const res = await request(h.app).get(`/v1/commitments/${id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
+  const items = res.body.items as Item[];
+  return [...new Set(items.filter((i) => i.state === 'planned').map((i) => `${i.stepKey}@${Date.parse(i.at)}`))].sort();
+}
+
+/** The scheduled jobs' (step, instant) pairs. */
+async function jobPairs(id: string): Promise<string[]> {
+  const jobs = (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => j.data.c === id);
+  return jobs.map((j) => `${String(j.data.k)}@${Number(j.data.t)}`).sort();
+}
+
+describe('reminder jobs by group', () => {
+  it('when parties share a local 09:00, then one job sends to all of them; a time zone change moves the party to its new group', async () => {
+    const id = 'groups-by-instant';
+    const due = new Date(Date.now() + 40 * 24 * 3600_000).toISOString().slice(0, 10);
+    await request(h.app)
+      .post('/v1/commitments')
+      .set(bearer(TOKENS.admin))
+      .send({
+        id,
+        meetingId: 'ahg-som-2009',
+        title: 'Expert working group on irregular movement by air',
+        leads: ['QA-SYD'],
+        members: ['QA-MEL', 'QA-KBL'],
+        due: { date: due, timeZone: 'Australia/Sydney' },
+        reminderPolicy: { before: ['P7D'], onDue: true, overdue: { every: 'P7D', max: 0 }, escalateAfter: null, sendAt: '09:00', quietDays: [] },
+      })
+      .expect(201);
+
+    // Six sends (two steps × three parties) at two instants per step: Sydney and Melbourne share one.
+    let pairs = await plannedPairs(id);
+    expect(pairs).toHaveLength(4);
+    await until(async () => (await jobPairs(id)).length === 4, 10_000, 'four jobs');
+    expect(await jobPairs(id)).toEqual(pairs);
+
+    // Kabul's focal point moves to Sydney time: every step now falls on one instant.
+    await request(h.app).patch('/v1/parties/QA-KBL').set(bearer(TOKENS.admin)).send({ timeZone: 'Australia/Sydney' }).expect(200);
+    pairs = await plannedPairs(id);
+    expect(pairs).toHaveLength(2);
+    await until(async () => (await jobPairs(id)).join() === pairs.join(), 10_000, 'the jobs to follow the new zone');
+
+    // And Melbourne to Auckland: a separate group again, at Auckland's 09:00.
+    await request(h.app).patch('/v1/parties/QA-MEL').set(bearer(TOKENS.admin)).send({ timeZone: 'Pacific/Auckland' }).expect(200);
+    pairs = await plannedPairs(id);
+    expect(pairs).toHaveLength(4);
+    await until(async () => (await jobPairs(id)).join() === pairs.join(), 10_000, 'the jobs to follow Auckland');
+    expect(h.mailFor(id)).toHaveLength(0);
+  });
+});
