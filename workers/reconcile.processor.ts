@@ -132,7 +132,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
   /** Sends whose every recipient already has an outcome need no job (the job may have been removed on completion). */
   async function unfinished(sends: PlannedSend[]): Promise<PlannedSend[]> {
     if (sends.length === 0) return [];
-    const entries = await Promise.all(sends.map((s) => ledger.getAll(s.id)));
+    const entries = await ledger.getMany(sends.map((s) => s.id));
     return sends.filter((s, i) => recipientsOf(s).some((r) => !entries[i]![r.address] || entries[i]![r.address]!.state === 'skipped'));
   }
 

@@ -23,7 +23,7 @@
  * rejected recipients are recorded `failed`, the job's other recipients are
  * still sent, and the job ends with UnrecoverableError.
  *
- * Round trips: one read of the commitment, one (pipelined) read of the
+ * Round trips: one read of the commitment, one script call that reads the
  * group's ledger entries, then per message one script call that writes the
  * ledger entry; a send's reminder.sent/failed event rides in its last
  * recipient's call.
@@ -219,8 +219,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     };
     if (ready.length === 0) return waitUntil();
 
-    // The group's ledger entries in one round trip (the data connection auto-pipelines).
-    const [entries, secret] = await Promise.all([Promise.all(ready.map((s) => ledger.getAll(s.id))), deps.actionSecret()]);
+    // The group's ledger entries in one command.
+    const [entries, secret] = await Promise.all([ledger.getMany(ready.map((s) => s.id)), deps.actionSecret()]);
     // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
     const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: job.attemptsStarted >= MAIL_ATTEMPTS };
     const sent: string[] = [];

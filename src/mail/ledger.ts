@@ -56,6 +56,17 @@ end
 return 1
 `;
 
+/**
+ * Every entry of several sends in one command: KEYS are entry hashes, the
+ * reply one HGETALL field/value list per key. Sent with EVAL rather than
+ * defined as a command (see RECORD on why one defined script is cheaper).
+ */
+const READ_MANY = `
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HGETALL', KEYS[i]) end
+return out
+`;
+
 /** Events to append to a commitment's history in the same script call as a ledger write. */
 export interface LedgerEvents {
   commitmentId: string;
@@ -107,6 +118,16 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
     async getAll(sendId: string): Promise<Record<string, LedgerEntry>> {
       const raw = await redis.hgetall(entryKey(sendId));
       return Object.fromEntries(Object.entries(raw).map(([r, v]) => [r, JSON.parse(v) as LedgerEntry]));
+    },
+    /** Every recipient's entry for each of several sends (a reminder job's group), in one command. */
+    async getMany(sendIds: readonly string[]): Promise<Array<Record<string, LedgerEntry>>> {
+      if (sendIds.length === 0) return [];
+      const lists = (await redis.eval(READ_MANY, sendIds.length, ...sendIds.map(entryKey))) as string[][];
+      return lists.map((flat) => {
+        const entries: Record<string, LedgerEntry> = {};
+        for (let i = 0; i + 1 < flat.length; i += 2) entries[flat[i]!] = JSON.parse(flat[i + 1]!) as LedgerEntry;
+        return entries;
+      });
     },
     /** Record `sent`; with `events`, append them to the commitment's history in the same script call. */
     markSent: (sendId: string, recipient: string, at: Date, messageId: string, meta?: Record<string, unknown>, events?: LedgerEvents) =>

@@ -99,6 +99,8 @@ describe('delivery failures', () => {
     const entries = await h.ledger.getAll('partial-reject--d1--due--QA-TWO');
     expect(entries['accepted@example.org']?.state).toBe('sent');
     expect(entries['rejected@example.org']).toMatchObject({ state: 'failed', responseCode: 550 });
+    // The one-command read of several sends (what the worker and the reconcile use) agrees.
+    expect(await h.ledger.getMany(['partial-reject--d1--due--QA-TWO', 'partial-reject--d1--due--NOBODY'])).toEqual([entries, {}]);
     expect((await failedRows('partial-reject')).map((r) => r.recipient)).toEqual(['rejected@example.org']);
   });
 });

@@ -93,7 +93,7 @@ export function remindersRouter(deps: AppDeps): Router {
     const closedAs = isClosed(c.status) ? c.status : null;
     const asPlanned: Commitment = closedAs ? { ...c, status: 'open' } : c;
     const plan = planner.plan(asPlanned, await partyMap(), now);
-    const entries = await Promise.all(plan.map((s) => ledger.getAll(s.id)));
+    const entries = await ledger.getMany(plan.map((s) => s.id));
     const check = planner.statusCheck(asPlanned);
     res.json({
       commitmentId: c.id,
