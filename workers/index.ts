@@ -63,10 +63,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const opts = deps.options ?? {};
   const prefix = config.REDIS_PREFIX;
 
-  // Our own reads and writes go on a second connection with auto-pipelining: the
-  // commands of concurrent jobs issued in one tick leave in one write. BullMQ keeps
-  // the plain connection (auto-pipelining is not supported under its scripts).
-  const data = redis.duplicate({ enableAutoPipelining: true });
+  // Our own reads and writes go on a second connection, so they never queue behind
+  // BullMQ's blocking commands. Not auto-pipelined: the hot command, the ledger write
+  // after each SMTP acceptance, is almost always alone in its tick, and alone it costs
+  // about twice the CPU through an auto-pipeline (measured: ~140 µs against ~75 µs).
+  const data = redis.duplicate({ enableAutoPipelining: false });
   data.on('error', (err) => logger.warn({ err }, 'worker data connection error'));
   const commitments = createRedisCommitmentStore(data, keys);
   const partyStore = createRedisPartyStore(data, keys);

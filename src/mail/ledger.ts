@@ -38,10 +38,7 @@ export interface LedgerRow extends LedgerEntry {
  * XADD to the stream, the same MAXLEN ~ 1,000,000 as src/store/scripts.ts)
  * are written only while the commitment exists, as the store's append does;
  * without events KEYS 4-6 are not touched (the caller repeats the entry key).
- * A script rather than MULTI so that, on an auto-pipelining connection, the
- * writes of concurrent jobs leave in one write and come back in one read; one
- * script rather than two because ioredis copies every defined script onto
- * each auto-pipeline it creates.
+ * A script rather than MULTI: one command and one reply instead of five.
  */
 const RECORD = `
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -58,8 +55,7 @@ return 1
 
 /**
  * Every entry of several sends in one command: KEYS are entry hashes, the
- * reply one HGETALL field/value list per key. Sent with EVAL rather than
- * defined as a command (see RECORD on why one defined script is cheaper).
+ * reply one HGETALL field/value list per key.
  */
 const READ_MANY = `
 local out = {}
