@@ -51,8 +51,10 @@ export function verifyActionToken(secret: string, token: unknown, now: Date): Ve
   const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m) return { ok: false, reason: 'malformed' };
   const [, body, mac] = m as unknown as [string, string, string];
-  const expected = Buffer.from(sign(secret, body), 'base64url');
-  const given = Buffer.from(mac, 'base64url');
+  // Compared as text, not as decoded bytes: the last of 43 base64url characters carries two
+  // unused bits, so a changed last character can decode to the same MAC. Any change is refused.
+  const expected = Buffer.from(sign(secret, body), 'latin1');
+  const given = Buffer.from(mac, 'latin1');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
   let raw: unknown;
   try {
