@@ -87,8 +87,9 @@ function jobEvents(c: Commitment, send: PlannedSend, at: string, sent: readonly 
 
 /**
  * JSON.parse of a commitment, memoised by the exact stored string (per id, last
- * `max` ids): the ten or so jobs of one commitment's step read the same
- * document, and a string comparison is far cheaper than a parse. Every job
+ * `max` ids): the jobs of one commitment's step (one per instant, when its
+ * parties are in several zones) read the same document, and a string
+ * comparison is far cheaper than a parse. Every job
  * still reads the document from Redis, so the guard always decides on what is
  * stored now; the parsed object is shared, and nothing here mutates it.
  */
