@@ -175,20 +175,22 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       const events = await recordSkipped(c, plan.filter((s) => s.state === 'skipped'), now);
       if (events.length) await commitments.appendEvents(c.id, events);
 
-      const known = new Set(prev.r);
-      for (const [jobId, sends] of groups) if (known.has(jobId)) await retime(jobId, fireAt(sends), now);
-      // One job per group that still has a recipient without an outcome; adding an existing id is a no-op.
+      // Each group's sends that still have a recipient without an outcome: a group with none needs
+      // no job, and the others fire at their earliest such send (not at one already delivered).
       const open = new Set((await unfinished(planned)).map((x) => x.id));
-      const missing = [...groups].filter(([, sends]) => sends.some((x) => open.has(x.id)));
-      if (missing.length) {
+      const pending = [...groups].map(([jobId, sends]) => [jobId, sends.filter((x) => open.has(x.id))] as const).filter(([, sends]) => sends.length > 0);
+      const known = new Set(prev.r);
+      for (const [jobId, sends] of pending) if (known.has(jobId)) await retime(jobId, fireAt(sends), now);
+      if (pending.length) {
+        // Adding an id that exists is a no-op.
         await queues.reminders.addBulk(
-          missing.map(([jobId, sends]) => ({
+          pending.map(([jobId, sends]) => ({
             name: JOB_NAMES.send,
             data: { c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) } satisfies SendGroupPayload,
             opts: { ...reminderJobOptions, jobId, delay: msUntil(clock, fireAt(sends), now) },
           })),
         );
-        added += missing.length;
+        added += pending.length;
       }
       if (check && !(await redis.exists(overdueMarkerKey(keys, c.id, check.dueVersion)))) {
         await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {

@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, bearer } from '../support/app.js';
-import { startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
+import { sendIdOf, sleep, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
 
 let h: ReminderHarness;
 beforeAll(async () => {
@@ -17,6 +17,9 @@ beforeAll(async () => {
   await party('QA-SYD', 'Australia/Sydney');
   await party('QA-MEL', 'Australia/Melbourne');
   await party('QA-KBL', 'Asia/Kabul');
+  // 25 hours apart: their local weekdays always differ.
+  await party('QA-KIR', 'Pacific/Kiritimati');
+  await party('QA-PPG', 'Pacific/Pago_Pago');
 });
 afterAll(() => h.cleanup());
 
@@ -71,5 +74,60 @@ describe('reminder jobs by group', () => {
     expect(pairs).toHaveLength(4);
     await until(async () => (await jobPairs(id)).join() === pairs.join(), 10_000, 'the jobs to follow Auckland');
     expect(h.mailFor(id)).toHaveLength(0);
+  });
+
+  it('when a missed notice waits out a quiet day for one party of its group, then the others get it now and the job waits for the rest', async () => {
+    const id = 'groups-catch-up-quiet-day';
+    // Today, locally, is quiet in Kiritimati and not in Pago Pago (a day behind).
+    const runs: string[] = [];
+    h.workers!.workers.find((w) => w.name === 'reminders')!.on('active', (job) => {
+      if (job.data.c === id) runs.push(String(job.id));
+    });
+    const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Pacific/Kiritimati', weekday: 'short' }).format(new Date()));
+    await request(h.app)
+      .post('/v1/commitments')
+      .set(bearer(TOKENS.admin))
+      .send({
+        id,
+        meetingId: 'ahg-som-2009',
+        title: 'Sub-group of affected countries',
+        leads: ['QA-KIR', 'QA-PPG'],
+        members: [],
+        // Two days ago: the one follow-up, an hour after the deadline, is long missed (catch-up window 12 h).
+        due: { at: new Date(Date.now() - 2 * 24 * 3600_000).toISOString() },
+        reminderPolicy: { before: [], onDue: false, overdue: { every: 'PT1H', max: 1 }, escalateAfter: null, sendAt: null, quietDays: [weekday] },
+      })
+      .expect(201);
+
+    // Pago Pago's catch-up notice goes out now; Kiritimati's waits for its next working day.
+    await until(() => h.mailFor(id).length >= 1, 10_000, "Pago Pago's overdue notice");
+    await sleep(1000);
+    expect(h.mailFor(id).map((m) => [sendIdOf(m), m.envelopeTo.join()])).toEqual([[`${id}--d1--overdue-1--QA-PPG`, 'qa-ppg@example.org']]);
+
+    const view = await request(h.app).get(`/v1/commitments/${id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
+    const items = view.body.items as Item[];
+    const kir = items.find((i) => i.partyId === 'QA-KIR')!;
+    expect(items.map((i) => `${i.partyId}=${i.state}`).sort()).toEqual(['QA-KIR=planned', 'QA-PPG=sent']);
+    expect(Date.parse(kir.at)).toBeGreaterThan(Date.now() + 3600_000);
+    // One job for both, now delayed until Kiritimati's instant.
+    const jobs = (await h.queues.reminders.getJobs(['delayed', 'waiting', 'active'])).filter((j) => j.data.c === id);
+    expect(jobs).toHaveLength(1);
+    expect(await jobs[0]!.getState()).toBe('delayed');
+    // BullMQ scores a delayed job by its due time × 4096 (plus a counter). With sendAt null the
+    // catch-up keeps the local wall time of "now", so the view (computed a moment later) is a little later.
+    const score = Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!));
+    const lag = Date.parse(kir.at) - Math.floor(score / 4096);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(10_000);
+
+    // A later reconcile (any change, or the periodic full one) leaves the waiting job where it is:
+    // it does not pull it back to the instant of the send already delivered.
+    await h.deps.onChange!.commitmentChanged(id);
+    await sleep(1500);
+    expect(runs).toHaveLength(1);
+    const moved = Math.floor(Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!)) / 4096) - Math.floor(score / 4096);
+    expect(moved).toBeGreaterThanOrEqual(0);
+    expect(moved).toBeLessThan(10_000);
+    expect(h.mailFor(id)).toHaveLength(1);
   });
 });
