@@ -5,6 +5,13 @@ import type { Party } from '../domain/party.js';
 import type { Meeting } from '../domain/meeting.js';
 import type { Keys } from './keys.js';
 
+/** Replace a party's document only if it is still the one the caller read (KEYS[1]; ARGV old, new). */
+const COMPARE_AND_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
 export function createRedisPartyStore(redis: Redis, keys: Keys) {
   async function get(id: string): Promise<Party | null> {
     const json = await redis.get(keys.party(id));
@@ -34,6 +41,21 @@ export function createRedisPartyStore(redis: Redis, keys: Keys) {
     },
     async put(party: Party): Promise<void> {
       await redis.multi().set(keys.party(party.id), JSON.stringify(party)).sadd(keys.parties, party.id).exec();
+    },
+    /**
+     * Read, change and write one party without losing a concurrent change: the
+     * write goes through only if the stored document is still the one read, and
+     * otherwise `change` runs again on the new one (a few times at most).
+     */
+    async update(id: string, change: (current: Party) => Party): Promise<{ before: Party; after: Party }> {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const json = await redis.get(keys.party(id));
+        if (!json) throw new AppError('not_found', `No party has the id ${id}.`);
+        const before = JSON.parse(json) as Party;
+        const after = change(before);
+        if ((await redis.eval(COMPARE_AND_SET, 1, keys.party(id), json, JSON.stringify(after))) === 1) return { before, after };
+      }
+      throw new AppError('conflict', `The party ${id} is being changed by many writers at once; try again.`);
     },
   };
 }

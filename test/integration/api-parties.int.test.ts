@@ -48,6 +48,19 @@ describe('POST /v1/parties', () => {
 });
 
 describe('PATCH /v1/parties/:id', () => {
+  it('when two patches of different fields arrive at once, then both survive (no lost update)', async () => {
+    for (const [i, id] of ['MYS', 'MDV', 'MMR', 'PAK', 'BGD'].entries()) {
+      const [a, b] = await Promise.all([
+        api().patch(`/v1/parties/${id}`).set(admin).send({ name: `Renamed ${i}` }),
+        api().patch(`/v1/parties/${id}`).set(admin).send({ contacts: [{ name: 'New focal point', email: `new-${i}@example.org` }] }),
+      ]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const now = (await api().get(`/v1/parties/${id}`).set(admin).expect(200)).body;
+      expect(now.name, id).toBe(`Renamed ${i}`);
+      expect(now.contacts, id).toEqual([{ name: 'New focal point', email: `new-${i}@example.org` }]);
+    }
+  });
+
   it('an admin changes one field and the others (contacts, roles) are kept', async () => {
     const res = await api().patch('/v1/parties/IDN').set(admin).send({ name: 'Republic of Indonesia' }).expect(200);
     expect(res.body).toMatchObject({ id: 'IDN', name: 'Republic of Indonesia', roles: ['co-chair'], contacts: [{ email: 'focal-point.idn@example.org' }] });

@@ -39,11 +39,9 @@ export function partiesRouter(deps: AppDeps): Router {
       const notAllowed = Object.keys(patch).filter((k) => k !== 'contacts' && k !== 'timeZone');
       if (notAllowed.length) throw new AppError('forbidden', 'An editor may change only contacts and timeZone.', notAllowed.map((k) => ({ path: k, message: 'admin only' })));
     }
-    const current = await deps.parties.mustGet(id);
-    const next = { ...current, ...patch };
-    await deps.parties.put(next);
+    const { before, after: next } = await deps.parties.update(id, (current) => ({ ...current, ...patch }));
     // A new time zone moves this party's local send hour: reschedule its commitments' reminders.
-    if (deps.onChange && next.timeZone !== current.timeZone) {
+    if (deps.onChange && next.timeZone !== before.timeZone) {
       for (const cid of await deps.commitments.findIds({ parties: [id] }, deps.clock.now())) {
         await deps.onChange.commitmentChanged(cid).catch((err: unknown) => deps.logger.warn({ err, commitmentId: cid }, 'reschedule deferred'));
       }
