@@ -25,6 +25,10 @@ afterAll(() => h.cleanup());
 
 type Item = { stepKey: string; partyId: string; at: string; state: string };
 
+/** Create a commitment of the 2009 meeting through the API. */
+const create = (body: Record<string, unknown>) =>
+  request(h.app).post('/v1/commitments').set(bearer(TOKENS.admin)).send({ meetingId: 'ahg-som-2009', members: [], ...body }).expect(201);
+
 /** The plan's distinct (step, instant) pairs, from the API. */
 async function plannedPairs(id: string): Promise<string[]> {
   const res = await request(h.app).get(`/v1/commitments/${id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
@@ -42,19 +46,14 @@ describe('reminder jobs by group', () => {
   it('when parties share a local 09:00, then one job sends to all of them; a time zone change moves the party to its new group', async () => {
     const id = 'groups-by-instant';
     const due = new Date(Date.now() + 40 * 24 * 3600_000).toISOString().slice(0, 10);
-    await request(h.app)
-      .post('/v1/commitments')
-      .set(bearer(TOKENS.admin))
-      .send({
-        id,
-        meetingId: 'ahg-som-2009',
-        title: 'Expert working group on irregular movement by air',
-        leads: ['QA-SYD'],
-        members: ['QA-MEL', 'QA-KBL'],
-        due: { date: due, timeZone: 'Australia/Sydney' },
-        reminderPolicy: { before: ['P7D'], onDue: true, overdue: { every: 'P7D', max: 0 }, escalateAfter: null, sendAt: '09:00', quietDays: [] },
-      })
-      .expect(201);
+    await create({
+      id,
+      title: 'Expert working group on irregular movement by air',
+      leads: ['QA-SYD'],
+      members: ['QA-MEL', 'QA-KBL'],
+      due: { date: due, timeZone: 'Australia/Sydney' },
+      reminderPolicy: { before: ['P7D'], onDue: true, overdue: { every: 'P7D', max: 0 }, escalateAfter: null, sendAt: '09:00', quietDays: [] },
+    });
 
     // Six sends (two steps × three parties) at two instants per step: Sydney and Melbourne share one.
     let pairs = await plannedPairs(id);
@@ -84,20 +83,14 @@ describe('reminder jobs by group', () => {
       if (job.data.c === id) runs.push(String(job.id));
     });
     const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Pacific/Kiritimati', weekday: 'short' }).format(new Date()));
-    await request(h.app)
-      .post('/v1/commitments')
-      .set(bearer(TOKENS.admin))
-      .send({
-        id,
-        meetingId: 'ahg-som-2009',
-        title: 'Sub-group of affected countries',
-        leads: ['QA-KIR', 'QA-PPG'],
-        members: [],
-        // Two days ago: the one follow-up, an hour after the deadline, is long missed (catch-up window 12 h).
-        due: { at: new Date(Date.now() - 2 * 24 * 3600_000).toISOString() },
-        reminderPolicy: { before: [], onDue: false, overdue: { every: 'PT1H', max: 1 }, escalateAfter: null, sendAt: null, quietDays: [weekday] },
-      })
-      .expect(201);
+    await create({
+      id,
+      title: 'Sub-group of affected countries',
+      leads: ['QA-KIR', 'QA-PPG'],
+      // Two days ago: the one follow-up, an hour after the deadline, is long missed (catch-up window 12 h).
+      due: { at: new Date(Date.now() - 2 * 24 * 3600_000).toISOString() },
+      reminderPolicy: { before: [], onDue: false, overdue: { every: 'PT1H', max: 1 }, escalateAfter: null, sendAt: null, quietDays: [weekday] },
+    });
 
     // Pago Pago's catch-up notice goes out now; Kiritimati's waits for its next working day.
     await until(() => h.mailFor(id).length >= 1, 10_000, "Pago Pago's overdue notice");
