@@ -83,7 +83,8 @@ export const reminderJobId = (sendId: string) => shortId('r', sendId);
  * The BullMQ job id of a group of sends (see SendReminderPayloadSchema): the
  * same kind of hash over the commitment, deadline version, step and instant.
  * A send that moves to another instant moves to another group, so the
- * reconcile removes and adds jobs rather than re-timing them.
+ * reconcile removes and adds jobs; it re-times a kept job only when a missed
+ * notice's catch-up instant moves (its group instant stays the planned one).
  */
 export const reminderGroupJobId = (g: { commitmentId: string; dueVersion: number; stepKey: string; at: number }) =>
   shortId('r', `${g.commitmentId}--d${g.dueVersion}--${g.stepKey}--@${g.at}`);
