@@ -104,7 +104,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       logger,
       { concurrency: opts.reminderConcurrency ?? 20, ...reminderWorkerOptions, ...opts.worker },
     ),
-    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ redis: data, keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
+    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 

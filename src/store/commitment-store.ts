@@ -159,6 +159,16 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       return n > 0;
     },
 
+    /**
+     * Record events at most once per `marker` key (SET NX, kept), and only while the
+     * commitment is still at `version`, all in one script call: a caller that decided from
+     * version N never writes after a change to N+1 (it gets 'changed', reads again and
+     * decides again). See APPEND_ONCE for the outcomes.
+     */
+    appendEventsOnce(commitmentId: string, version: number, marker: { key: string; value: string }, events: DomainEvent[]) {
+      return redis.followupAppendOnce(keys.commitment(commitmentId), keys.history(commitmentId), keys.events, marker.key, version, marker.value, ...events.map((e) => JSON.stringify(e)));
+    },
+
     async history(id: string): Promise<DomainEvent[]> {
       const raw = await redis.lrange(keys.history(id), 0, -1);
       return raw.map((r) => JSON.parse(r) as DomainEvent);

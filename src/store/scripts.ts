@@ -51,9 +51,29 @@ end
 return #ARGV
 `;
 
+/**
+ * Append events once per marker, and only to the version of the commitment the
+ * caller decided on. KEYS: 1 document, 2 history, 3 stream, 4 marker.
+ * ARGV: 1 expected version, 2 marker value, then the events.
+ * Returns 'missing', 'changed' (the document is at another version: read it
+ * again and decide again), 'already' (the marker exists) or 'ok'.
+ */
+const APPEND_ONCE = `
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v then return 'missing' end
+if v ~= ARGV[1] then return 'changed' end
+if not redis.call('SET', KEYS[4], ARGV[2], 'NX') then return 'already' end
+for i = 3, #ARGV do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1000000', '*', 'e', ARGV[i])
+end
+return 'ok'
+`;
+
 export interface ScriptedRedis extends Redis {
   followupWrite(...args: (string | number)[]): Promise<[string, number]>;
   followupAppend(...args: (string | number)[]): Promise<number>;
+  followupAppendOnce(...args: (string | number)[]): Promise<'missing' | 'changed' | 'already' | 'ok'>;
 }
 
 /** Define the scripts on a client (idempotent) and return it typed. */
@@ -62,6 +82,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   if (typeof r.followupWrite !== 'function') {
     redis.defineCommand('followupWrite', { lua: WRITE_COMMITMENT });
     redis.defineCommand('followupAppend', { lua: APPEND_EVENTS });
+    redis.defineCommand('followupAppendOnce', { numberOfKeys: 4, lua: APPEND_ONCE });
   }
   return r;
 }
