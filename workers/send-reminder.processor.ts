@@ -25,8 +25,9 @@
  *
  * Round trips: one read of the commitment, one script call that reads the
  * group's ledger entries, then per message one script call that writes the
- * ledger entry; a send's reminder.sent/failed event rides in its last
- * recipient's call.
+ * ledger entry (sent together with other jobs' writes of the same event-loop
+ * turn, see src/mail/ledger.ts); a send's reminder.sent/failed event rides in
+ * its last recipient's call.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
