@@ -2,7 +2,7 @@
  * Reminder benchmark: N reminders (default 10,000) due over S seconds (default
  * 10), end to end: due instant → accepted by a local SMTP server in this process.
  *
- *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS, BENCH_WARMUP)
+ *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS, BENCH_WARMUP, BENCH_PROFILE)
  *
  * After an unmeasured warm-up of each side (BENCH_WARMUP reminders, default 1,000),
  * runs alternate, ours then baseline, BENCH_ROUNDS times (default 5: A B A B …;
@@ -25,6 +25,9 @@
  */
 import { deletePrefixKeys, scanPrefix } from '../src/store/prefix-keys.js';
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -171,12 +174,46 @@ async function prefixBytes(redis: Redis, prefix: string): Promise<number> {
   return total;
 }
 
-/** CPU µs of this process from now until `done` settles. */
-async function cpuDuring<T>(done: Promise<T>): Promise<{ value: T; cpuUs: number }> {
+/**
+ * CPU µs of this process, and of the Redis server (INFO cpu), from now until `done`
+ * settles. With BENCH_PROFILE=<dir>, a V8 CPU profile of the same window (the send phase
+ * only, no setup or scheduling) is written there as <side>-<n>.cpuprofile, for
+ * chrome://inspect or any .cpuprofile viewer.
+ */
+async function cpuDuring<T>(redis: Redis, side: string, done: Promise<T>): Promise<{ value: T; cpuUs: number; redisCpuUs: number }> {
+  const profile = process.env.BENCH_PROFILE ? await startProfile() : null;
+  const r0 = await redisCpuUs(redis);
   const c0 = process.cpuUsage();
   const value = await done;
   const c = process.cpuUsage(c0);
-  return { value, cpuUs: c.user + c.system };
+  const r1 = await redisCpuUs(redis);
+  if (profile) await profile.stop(process.env.BENCH_PROFILE!, side);
+  return { value, cpuUs: c.user + c.system, redisCpuUs: r1 - r0 };
+}
+
+/** The Redis server's CPU time so far (INFO cpu: used_cpu_user + used_cpu_sys), µs. */
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+let profiles = 0;
+async function startProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(dir: string, side: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      session.disconnect();
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `${side}-${++profiles}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
 }
 
 function summarise(arrivals: Arrival[]) {
@@ -221,13 +258,13 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
   const scheduleMs = Date.now() - scheduledAt;
   const bytes = (await prefixBytes(redis, prefix)) - before;
   await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
-  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(total, spreadMs + 120_000));
+  const { value: arrivals, cpuUs, redisCpuUs } = await cpuDuring(redis, 'baseline', sink.waitFor(total, spreadMs + 120_000));
   await worker.close();
   await queue.close();
   transport.close();
   await deletePrefixKeys(redis, prefix);
   await connection.quit();
-  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total, jobs: total };
+  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total, redisCpuPerReminderUs: redisCpuUs / total, jobs: total };
 }
 
 async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, total = N, spreadMs = SPREAD_MS) {
@@ -289,12 +326,12 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   const bytes = (await prefixBytes(data, prefix)) - before;
   if (process.env.BENCH_BREAKDOWN) await breakdown(data, prefix, total);
   await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
-  const { value: arrivals, cpuUs } = await cpuDuring(sink.waitFor(total, spreadMs + 120_000));
+  const { value: arrivals, cpuUs, redisCpuUs } = await cpuDuring(data, 'ours', sink.waitFor(total, spreadMs + 120_000));
   await workers.close();
   await mailer.close();
   await deletePrefixKeys(data, prefix);
   await Promise.all([data.quit(), workerRedis.quit()]);
-  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total, jobs };
+  return { ...summarise(arrivals), bytesPerReminder: bytes / total, scheduleMs, cpuPerReminderUs: cpuUs / total, redisCpuPerReminderUs: redisCpuUs / total, jobs };
 }
 
 type RunResult = Awaited<ReturnType<typeof runOurs>>;
@@ -324,7 +361,7 @@ async function main() {
   const base: RunResult[] = [];
   const line = (name: string, r: RunResult) =>
     process.stdout.write(
-      `  ${name.padEnd(9)} ${r.perSecond.toFixed(0).padStart(5)}/s  p50 ${r.p50.toFixed(0).padStart(6)} ms  p99 ${r.p99.toFixed(0).padStart(6)} ms  ${r.bytesPerReminder.toFixed(0)} B/reminder  CPU ${r.cpuPerReminderUs.toFixed(0)} µs/reminder\n`,
+      `  ${name.padEnd(9)} ${r.perSecond.toFixed(0).padStart(5)}/s  p50 ${r.p50.toFixed(0).padStart(6)} ms  p99 ${r.p99.toFixed(0).padStart(6)} ms  ${r.bytesPerReminder.toFixed(0)} B/reminder  CPU ${r.cpuPerReminderUs.toFixed(0)} µs/reminder, Redis ${r.redisCpuPerReminderUs.toFixed(0)} µs\n`,
     );
   // An unmeasured warm-up of both sides first (BENCH_WARMUP reminders each, default 1,000;
   // 0 to skip): whichever side ran first otherwise paid alone for loading and JIT-compiling
@@ -366,6 +403,7 @@ async function main() {
     ['max lateness, ms', o.max, b.max, o.max / Math.max(1, b.max), ''],
     ['Redis bytes / scheduled reminder', o.bytesPerReminder, b.bytesPerReminder, o.bytesPerReminder / b.bytesPerReminder, o.bytesPerReminder <= 500 ? 'ok (≤ 500 B)' : 'MISSED (≤ 500 B)'],
     ['CPU µs / reminder (this process)', o.cpuPerReminderUs, b.cpuPerReminderUs, o.cpuPerReminderUs / b.cpuPerReminderUs, ''],
+    ['Redis server CPU µs / reminder', o.redisCpuPerReminderUs, b.redisCpuPerReminderUs, o.redisCpuPerReminderUs / b.redisCpuPerReminderUs, ''],
     ['scheduling time, ms', o.scheduleMs, b.scheduleMs, o.scheduleMs / Math.max(1, b.scheduleMs), ''],
     ['delayed jobs scheduled', o.jobs, b.jobs, o.jobs / b.jobs, ''],
   ];
