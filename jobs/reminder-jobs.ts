@@ -41,6 +41,13 @@ const STEP_KEY = /^[A-Za-z0-9-]{1,40}$/;
  * - **One send** (an admin retry, and jobs scheduled before groups existed),
  *   `{ c, v, p, m? }`: the send of party `p` whose job id this is.
  */
+/**
+ * How many runs of the job ended waiting for a send whose instant was still
+ * ahead (a missed notice waiting out a quiet day) rather than trying mail:
+ * mail tries = BullMQ's attemptsStarted − w (see mailTries). A count, not data.
+ */
+const waits = z.number().int().min(1).optional();
+
 export const SendReminderPayloadSchema = z.union([
   z.strictObject({
     /** Commitment id. */
@@ -51,6 +58,7 @@ export const SendReminderPayloadSchema = z.union([
     k: z.string().regex(STEP_KEY, 'expected a step key'),
     /** The planned instant, epoch milliseconds. */
     t: z.number().int().min(0),
+    w: waits,
   }),
   z.strictObject({
     c: commitmentId,
@@ -59,6 +67,7 @@ export const SendReminderPayloadSchema = z.union([
     p: z.string().regex(PARTY_ID, 'expected a party id'),
     /** Set by an admin retry: send even if the planned instant has aged out of the catch-up window. */
     m: z.literal(1).optional(),
+    w: waits,
   }),
 ]);
 export type SendReminderPayload = z.infer<typeof SendReminderPayloadSchema>;
@@ -100,6 +109,14 @@ export const statusCheckJobId = (checkId: string) => shortId('s', checkId);
 
 /** Tries of one reminder against a mail server answering 4xx or unreachable. */
 export const MAIL_ATTEMPTS = 8;
+
+/**
+ * The mail tries a reminder job has started, this run included: BullMQ counts
+ * every run (attemptsStarted), and runs that only waited for a later send are
+ * not tries, so a group that waits out a quiet day keeps all MAIL_ATTEMPTS for
+ * SMTP failures.
+ */
+export const mailTries = (attemptsStarted: number, data: { w?: number | undefined }) => Math.max(1, attemptsStarted - (data.w ?? 0));
 
 /**
  * Exponential backoff with jitter for temporary mail failures: base·2^(try−1),

@@ -139,14 +139,18 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
   /**
    * A kept job whose fire time moved (same id: e.g. a missed notice's catch-up moved past a quiet day)
    * is re-timed. Compared on BullMQ's real timeline (realInstant is the identity unless the clock is compressed).
+   * The job's current fire time is its score in the delayed set (BullMQ stores due time × 4096 plus a
+   * counter), not timestamp + delay: a job that moved itself to later (moveToDelayed) keeps those.
    */
   async function retime(jobId: string, at: number, now: Date) {
-    const job = await queues.reminders.getJob(jobId);
-    if (!job || !(await job.isDelayed())) return;
-    const current = job.timestamp + (job.delay ?? 0);
+    const score = await redis.zscore(queues.reminders.keys.delayed!, jobId);
+    if (score === null) return; // not delayed: waiting, active or gone
+    const current = Math.floor(Number(score) / 4096);
     const wanted = realInstant(clock, at);
     const nowMs = realInstant(clock, now.getTime());
-    if (Math.abs(current - wanted) > 1000 && !(current <= nowMs && wanted <= nowMs)) await job.changeDelay(msUntil(clock, at, now));
+    if (Math.abs(current - wanted) <= 1000 || (current <= nowMs && wanted <= nowMs)) return;
+    const job = await queues.reminders.getJob(jobId);
+    if (job) await job.changeDelay(msUntil(clock, at, now));
   }
 
   async function reconcileOne(id: string, log: Logger) {

@@ -19,7 +19,8 @@
  * of a job go one at a time, so at most one per job is ever in that window.
  * 4xx and network errors put the job back in the delayed set with
  * exponential backoff and jitter (mailBackoffMs; up to MAIL_ATTEMPTS tries,
- * counted by BullMQ's attemptsStarted), then count as failed; 5xx and
+ * counted by BullMQ's attemptsStarted less the runs that only waited, see
+ * mailTries), then count as failed; 5xx and
  * rejected recipients are recorded `failed`, the job's other recipients are
  * still sent, and the job ends with UnrecoverableError.
  *
@@ -32,7 +33,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { MAIL_ATTEMPTS, SendReminderPayloadSchema, groupInstant, mailBackoffMs, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, SendReminderPayloadSchema, groupInstant, mailBackoffMs, mailTries, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { Commitment } from '../src/domain/commitment.js';
@@ -215,7 +216,9 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
     const ready = manual ? due : due.filter((s) => Date.parse(s.at) <= now.getTime());
     const later = manual ? [] : due.filter((s) => Date.parse(s.at) > now.getTime());
+    // A wait is not a mail try: count it in the job's data, so mailTries leaves it out.
     const waitUntil = async () => {
+      await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
       await job.moveToDelayed(realInstant(clock, Math.min(...later.map((s) => Date.parse(s.at)))), token);
       throw new DelayedError();
     };
@@ -223,8 +226,9 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
 
     // The group's ledger entries in one command.
     const [entries, secret] = await Promise.all([ledger.getMany(ready.map((s) => s.id)), deps.actionSecret()]);
-    // attemptsStarted counts this run too; temporary-failure retries below go through moveToDelayed.
-    const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: job.attemptsStarted >= MAIL_ATTEMPTS };
+    // This run's mail try (waits left out, see mailTries); temporary-failure retries below go through moveToDelayed.
+    const tries = mailTries(job.attemptsStarted, data);
+    const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: tries >= MAIL_ATTEMPTS };
     const sent: string[] = [];
     const already: string[] = [];
     const failed: Failure[] = [];
@@ -238,8 +242,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     }
 
     if (retryable) {
-      const delay = mailBackoffMs(job.attemptsStarted, deps.backoffMs);
-      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: job.attemptsStarted, retryInMs: delay }, 'temporary mail failure; will retry');
+      const delay = mailBackoffMs(tries, deps.backoffMs);
+      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: tries, retryInMs: delay }, 'temporary mail failure; will retry');
       await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();
     }

@@ -80,11 +80,18 @@ export interface LedgerEvents {
   events: readonly object[];
 }
 
-type LedgerRedis = Redis & { followupLedgerRecord6(...args: (string | number)[]): Promise<number> };
+type LedgerRedis = Redis & {
+  followupLedgerRecord6(...args: (string | number)[]): Promise<number>;
+  /** READ_MANY; the first argument is the number of keys. */
+  followupLedgerReadMany(...args: (string | number)[]): Promise<string[][]>;
+};
 
 export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | 'digest') {
   const redis = client as LedgerRedis;
-  if (typeof redis.followupLedgerRecord6 !== 'function') client.defineCommand('followupLedgerRecord6', { numberOfKeys: 6, lua: RECORD });
+  if (typeof redis.followupLedgerRecord6 !== 'function') {
+    client.defineCommand('followupLedgerRecord6', { numberOfKeys: 6, lua: RECORD });
+    client.defineCommand('followupLedgerReadMany', { lua: READ_MANY });
+  }
   const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
   const failedIndex = keys.ns(`ledger:${kind}:failed`);
   const sentIndex = keys.ns(`ledger:${kind}:sent`);
@@ -150,7 +157,7 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
     /** Every recipient's entry for each of several sends (a reminder job's group), in one command. */
     async getMany(sendIds: readonly string[]): Promise<Array<Record<string, LedgerEntry>>> {
       if (sendIds.length === 0) return [];
-      const lists = (await redis.eval(READ_MANY, sendIds.length, ...sendIds.map(entryKey))) as string[][];
+      const lists = await redis.followupLedgerReadMany(sendIds.length, ...sendIds.map(entryKey));
       return lists.map((flat) => {
         const entries: Record<string, LedgerEntry> = {};
         for (let i = 0; i + 1 < flat.length; i += 2) entries[flat[i]!] = JSON.parse(flat[i + 1]!) as LedgerEntry;

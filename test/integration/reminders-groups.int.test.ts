@@ -106,6 +106,8 @@ describe('reminder jobs by group', () => {
     const jobs = (await h.queues.reminders.getJobs(['delayed', 'waiting', 'active'])).filter((j) => j.data.c === id);
     expect(jobs).toHaveLength(1);
     expect(await jobs[0]!.getState()).toBe('delayed');
+    // The wait is counted in the job's data, so it does not use up one of the mail tries.
+    expect(jobs[0]!.data.w).toBe(1);
     // BullMQ scores a delayed job by its due time × 4096 (plus a counter). With sendAt null the
     // catch-up keeps the local wall time of "now", so the view (computed a moment later) is a little later.
     const score = Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SendReminderPayloadSchema, reminderGroupJobId, reminderJobId } from '../../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailTries, reminderGroupJobId, reminderJobId } from '../../jobs/reminder-jobs.js';
 
 const parse = (data: unknown) => SendReminderPayloadSchema.safeParse(data);
 
@@ -9,6 +9,19 @@ describe('the reminder job payload', () => {
     expect(parse(group)).toMatchObject({ success: true, data: group });
     expect(parse({ c: 'ahg-1', v: 2, p: 'AUS' })).toMatchObject({ success: true, data: { c: 'ahg-1', v: 2, p: 'AUS' } });
     expect(parse({ c: 'ahg-1', v: 2, p: 'AUS', m: 1 })).toMatchObject({ success: true, data: { c: 'ahg-1', v: 2, p: 'AUS', m: 1 } });
+  });
+
+  it('when a job has waited for a later send, then the wait count is accepted and left out of its mail tries', () => {
+    const group = { c: 'ahg-1', v: 2, k: 'overdue-1', t: 1_000, w: 2 };
+    expect(parse(group)).toMatchObject({ success: true, data: group });
+    expect(parse({ ...group, w: 0 }).success).toBe(false);
+    expect(parse({ ...group, w: 1.5 }).success).toBe(false);
+    // Third run after two waits: its first mail try. Without waits every run is a try.
+    expect(mailTries(3, { w: 2 })).toBe(1);
+    expect(mailTries(3, {})).toBe(3);
+    // A group that waited twice still gets MAIL_ATTEMPTS tries before its last one.
+    expect(mailTries(MAIL_ATTEMPTS + 1, { w: 2 })).toBeLessThan(MAIL_ATTEMPTS);
+    expect(mailTries(MAIL_ATTEMPTS + 2, { w: 2 })).toBe(MAIL_ATTEMPTS);
   });
 
   it('when a payload is malformed, then it is refused with issues (unknown key, bad id, version 0, both shapes mixed, bad step)', () => {
