@@ -28,6 +28,13 @@ export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 const STEP_KEY = /^[A-Za-z0-9-]{1,40}$/;
 
 /**
+ * How many runs of the job ended waiting for a send whose instant was still
+ * ahead (a missed notice waiting out a quiet day) rather than trying mail:
+ * mail tries = BullMQ's attemptsStarted − w (see mailTries). A count, not data.
+ */
+const waits = z.number().int().min(1).optional();
+
+/**
  * A reminder job's data: ids only, in one of two shapes. Keys are one letter on
  * purpose: with a short job id (below) every field of the job hash stays under
  * Redis's 64-byte listpack limit, which roughly halves the memory of a
@@ -41,13 +48,6 @@ const STEP_KEY = /^[A-Za-z0-9-]{1,40}$/;
  * - **One send** (an admin retry, and jobs scheduled before groups existed),
  *   `{ c, v, p, m? }`: the send of party `p` whose job id this is.
  */
-/**
- * How many runs of the job ended waiting for a send whose instant was still
- * ahead (a missed notice waiting out a quiet day) rather than trying mail:
- * mail tries = BullMQ's attemptsStarted − w (see mailTries). A count, not data.
- */
-const waits = z.number().int().min(1).optional();
-
 export const SendReminderPayloadSchema = z.union([
   z.strictObject({
     /** Commitment id. */
