@@ -125,10 +125,9 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   /** The sends this job is for, in the plan as it is now. */
   function sendsOf(job: Job, data: SendReminderPayload, c: Commitment, parties: ReadonlyMap<string, Party>, now: Date): PlannedSend[] {
     if ('k' in data) return planner.plan(c, parties, now).filter((s) => s.stepKey === data.k && groupInstant(s) === data.t);
-    // One send: plan only that party's sends (the planner works per party, so they are the
-    // same sends as in the full plan) and find the one whose job id this is.
-    const mine = { ...c, leads: c.leads.filter((x) => x === data.p), members: c.members.filter((x) => x === data.p) };
-    return planner.plan(mine, parties, now).filter((s) => reminderJobId(s.id) === job.id);
+    // One send (an admin retry): the full plan, since who is copied on an escalation depends on
+    // the other leads; then the one send whose job id this is.
+    return planner.plan(c, parties, now).filter((s) => reminderJobId(s.id) === job.id);
   }
 
   /**

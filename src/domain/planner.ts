@@ -11,7 +11,9 @@
  * - Recipients: before/due go to every lead and member party; overdue and
  *   escalation go to the leads only, because they are the ones answerable for
  *   the delay. The escalation copies every co-chair party's contacts and the
- *   steering-group list (minus addresses already in `to`). One send per
+ *   steering-group list once: the copies ride on the first lead's escalation
+ *   (in `leads` order, of the leads with contacts), and leave out every lead's
+ *   own addresses, since each lead gets its own escalation. One send per
  *   (step, party) so each party gets it at its own local hour; a party that is
  *   unknown or has no contacts gets no send.
  * - Send hour (`sendAt: "HH:MM"`): the step picks a local calendar day in the
@@ -72,7 +74,7 @@ export interface PlannedSend {
   timeZone: string;
   /** The party's contact emails. */
   to: string[];
-  /** Copies: on escalation, the co-chairs' contacts and the steering-group list. */
+  /** Copies: on the first lead's escalation only, the co-chairs' contacts and the steering-group list (leads left out); otherwise empty. */
   cc: string[];
   /** 'skipped' when `at` is older than the catch-up window at planning time. */
   state: 'planned' | 'skipped';
@@ -202,7 +204,12 @@ export function planReminders(input: PlanInput): PlannedSend[] {
     .filter(isCoChair)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .flatMap(emails);
-  const escalationCc = [...new Set([...coChairCc, ...input.steeringGroup])];
+  // The copies go out once per escalation, with the first lead's send (in `c.leads` order, of
+  // the leads that have contacts), and leave out every lead: each lead gets its own escalation.
+  const leadParties = c.leads.map((id) => parties.get(id)).filter((p): p is Party => p !== undefined && emails(p).length > 0);
+  const leadAddresses = new Set(leadParties.flatMap(emails).map((e) => e.toLowerCase()));
+  const copyHolder = leadParties[0]?.id;
+  const escalationCc = [...new Set([...coChairCc, ...input.steeringGroup])].filter((e) => !leadAddresses.has(e.toLowerCase()));
   const horizon = now.getTime() - catchUpWindowMs;
   const sendAt = policy.sendAt === null ? null : parseSendAt(policy.sendAt);
   const quiet = new Set(policy.quietDays);
@@ -233,7 +240,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
         partyId: party.id,
         timeZone: party.timeZone,
         to: [...to],
-        cc: d.step === 'escalation' ? escalationCc.filter((e) => !to.includes(e)) : [],
+        cc: d.step === 'escalation' && party.id === copyHolder ? [...escalationCc] : [],
         state: 'planned',
       };
       const missed = d.at.getTime() < horizon;

@@ -14,7 +14,7 @@ import { DUE_ONLY, instant, sendIdOf, sleep, startReminderHarness, until, type R
 
 let h: ReminderHarness;
 beforeAll(async () => {
-  h = await startReminderHarness('rem-failures');
+  h = await startReminderHarness('rem-failures', { env: { DIGEST_STEERING_GROUP: 'steering@example.org' } });
   await h.addParty({
     id: 'QA-TWO',
     name: 'A party with two focal points',
@@ -102,6 +102,32 @@ describe('delivery failures', () => {
     // The one-command read of several sends (what the worker and the reconcile use) agrees.
     expect(await h.ledger.getMany(['partial-reject--d1--due--QA-TWO', 'partial-reject--d1--due--NOBODY'])).toEqual([entries, {}]);
     expect((await failedRows('partial-reject')).map((r) => r.recipient)).toEqual(['rejected@example.org']);
+  });
+});
+
+describe('an escalation with two leads', () => {
+  it('when the second lead\'s escalation fails and an admin retries it, then only that lead gets it: the co-chairs and the steering group were copied once, with the first lead\'s', async () => {
+    const id = 'escalation-two-leads';
+    const policy = { before: [], onDue: false, overdue: { every: 'PT1S', max: 0 }, escalateAfter: 'PT1S', sendAt: null, quietDays: [] };
+    h.sink.rejectRecipients(['focal-point.afg@example.org']);
+    try {
+      await request(h.app)
+        .post('/v1/commitments')
+        .set(bearer(TOKENS.admin))
+        .send({ id, meetingId: 'ahg-som-2009', title: 'Expert working group on irregular movement by air', leads: ['LKA', 'AFG'], members: ['IND'], due: { at: instant(1000) }, reminderPolicy: policy })
+        .expect(201);
+      await waitForState(id, 'failed');
+    } finally {
+      h.sink.rejectRecipients([]);
+    }
+    const copies = ['focal-point.aus@example.org', 'focal-point.idn@example.org', 'steering@example.org'];
+    const received = () => h.mailFor(id).map((m) => `${sendIdOf(m).replace(`${id}--d1--`, '')} ${m.envelopeTo.join()}`).sort();
+    expect(received()).toEqual(['escalation--LKA focal-point.lka@example.org', ...copies.map((a) => `escalation--LKA ${a}`)].sort());
+
+    await request(h.app).post(`/v1/reminders/${id}--d1--escalation--AFG/retry`).set(bearer(TOKENS.admin)).expect(202);
+    await until(() => h.mailFor(id).length >= 5, 10_000, 'the retried escalation');
+    await sleep(500);
+    expect(received()).toEqual(['escalation--AFG focal-point.afg@example.org', 'escalation--LKA focal-point.lka@example.org', ...copies.map((a) => `escalation--LKA ${a}`)].sort());
   });
 });
 

@@ -185,16 +185,24 @@ describe('planner properties', () => {
     }), RUNS);
   });
 
-  it('each send goes to a party with contacts; only the leads get overdue notices and escalations, which copy nobody already addressed', () => {
+  it('each send goes to a party with contacts; only the leads get overdue notices and escalations; one escalation copies the steering group, and no lead', () => {
     fc.assert(fc.property(open, (input) => {
       const c = input.commitment;
-      for (const s of planReminders(input)) {
+      const plan = planReminders(input);
+      const leadAddresses = plan.filter((s) => c.leads.includes(s.partyId)).flatMap((s) => s.to);
+      for (const s of plan) {
         expect(s.to.length).toBeGreaterThan(0);
         expect([...c.leads, ...c.members]).toContain(s.partyId);
         if (s.step === 'overdue' || s.step === 'escalation') expect(c.leads).toContain(s.partyId);
-        expect(s.cc.filter((e) => s.to.includes(e))).toEqual([]);
-        if (s.step === 'escalation') expect(s.cc).toContain('steering@example.org');
-        else expect(s.cc).toEqual([]);
+        expect(s.cc.filter((e) => leadAddresses.includes(e))).toEqual([]);
+        if (s.step !== 'escalation') expect(s.cc).toEqual([]);
+      }
+      const escalations = plan.filter((s) => s.step === 'escalation');
+      if (escalations.length > 0) {
+        const copying = escalations.filter((s) => s.cc.length > 0);
+        expect(copying).toHaveLength(1);
+        expect(copying[0]!.cc).toContain('steering@example.org');
+        expect(copying[0]!.partyId).toBe(c.leads.find((id) => escalations.some((s) => s.partyId === id)));
       }
     }), RUNS);
   });

@@ -40,12 +40,30 @@ describe('planner: the default policy on the 2009 seed', () => {
     expect(plan.every((s) => s.commitmentId === workshop.id && s.dueVersion === 1)).toBe(true);
   });
 
-  it('when escalating, then it goes to each lead and copies the other co-chair and the steering group', () => {
+  it('when escalating, then it goes to each lead, and the steering group is copied once, not once per lead', () => {
     const k = byKey(plan);
+    expect(workshop.leads).toEqual(['IDN', 'AUS']);
     expect(k.get('escalation/IDN')!.to).toEqual(['focal-point.idn@example.org']);
-    expect(k.get('escalation/IDN')!.cc).toEqual(['focal-point.aus@example.org', 'steering@example.org']);
-    expect(k.get('escalation/AUS')!.cc).toEqual(['focal-point.idn@example.org', 'steering@example.org']);
+    expect(k.get('escalation/AUS')!.to).toEqual(['focal-point.aus@example.org']);
+    // Both co-chairs lead the workshop, so each gets the escalation as a lead and neither is copied;
+    // the copies ride on the first lead's send.
+    expect(k.get('escalation/IDN')!.cc).toEqual(['steering@example.org']);
+    expect(k.get('escalation/AUS')!.cc).toEqual([]);
     expect(plan.filter((s) => s.step !== 'escalation').every((s) => s.cc.length === 0)).toBe(true);
+  });
+
+  it('when a co-chair does not lead, then it is copied once, on the first lead’s escalation, whatever the number of leads', () => {
+    const both = partyMap(
+      party('AUS', 'Australia/Sydney', { roles: ['co-chair'] }),
+      party('IDN', 'Asia/Jakarta', { roles: ['co-chair'] }),
+      party('LKA', 'Asia/Colombo'),
+      party('AFG', 'Asia/Kabul'),
+    );
+    const c = commitment({ leads: ['LKA', 'AFG', 'IDN'], members: ['AUS'], due: { date: '2026-06-17', timeZone: 'Asia/Colombo' } });
+    const escalations = planReminders(planInput({ commitment: c, parties: both })).filter((s) => s.step === 'escalation');
+    expect(escalations.map((s) => s.partyId).sort()).toEqual(['AFG', 'IDN', 'LKA']);
+    expect(escalations.find((s) => s.partyId === 'LKA')!.cc).toEqual(['aus@example.org', 'steering@example.org']);
+    expect(escalations.filter((s) => s.partyId !== 'LKA').every((s) => s.cc.length === 0)).toBe(true);
   });
 
   it('when the commitment has no deadline, then nothing is planned and there is no status check', () => {
