@@ -77,6 +77,9 @@ const EnvSchema = z.object({
     .describe('HMAC secret of the one-click links in mail; when unset, one is generated and kept in Redis'),
   SEED: z.enum(['2009', 'none']).default('2009').describe('Load the 2009 meeting when the store is empty, or none'),
   BODY_LIMIT: z.string().default('100kb').describe('Largest accepted request body'),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(0).default(600).describe('Requests per token per minute on /v1 before 429; 0 turns it off'),
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30).describe('Failed bearer sign-ins (401) per client address per 15 minutes before that address gets 429; 0 turns it off'),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(0).default(60).describe('Requests per client address per minute on one-click links and party calendar feeds before 429; 0 turns it off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('json in production, pretty otherwise'),
 

@@ -23,6 +23,7 @@ import { docsRouter } from './routes/docs.js';
 import { actionsRouter } from './routes/actions.js';
 import { remindersRouter } from './routes/reminders.js';
 import { digestRouter } from './routes/digest.js';
+import { createRateLimits } from './rate-limit.js';
 
 export function createApp(appDeps: AppDeps): Express {
   // One metrics set per app unless the entry point shares its process-wide one.
@@ -62,18 +63,23 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
 
   app.use(healthRouter(deps));
+  // 429s (see src/api/rate-limit.ts): an address with too many failed sign-ins is refused
+  // everywhere below; the routes with a credential in the URL, and each token, have budgets.
+  const limits = createRateLimits(deps);
+  app.use(limits.authFailures);
   // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
   if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
   app.use('/admin', adminRouter(deps, sessions));
   app.use(docsRouter(deps));
   app.use(statusPageRouter(deps, sessions));
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
-  app.use('/v1/calendar', partyFeedRouter(deps));
+  app.use('/v1/calendar', limits.public, partyFeedRouter(deps));
   // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
-  app.use('/actions', actionsRouter(deps));
+  app.use('/actions', limits.public, actionsRouter(deps));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.auth));
+  v1.use(limits.api);
   // The import route takes larger bodies, so it is mounted before the general JSON parser.
   v1.use('/meetings', meetingsRouter(deps, '10mb'));
   v1.use(requireJson, express.json({ limit: deps.config.BODY_LIMIT, strict: false }));

@@ -87,6 +87,8 @@ export function buildOpenApiDocument(baseUrl: string) {
     const errors = {
       ...(access === 'public' ? {} : { 401: problem('No or an invalid credential'), 403: problem('The role or party scope does not allow this') }),
       400: problem('Bad input; every bad field is named'),
+      // Health checks sit before the rate limits (src/api/rate-limit.ts); every other route is behind one.
+      ...(path === '/healthz' || path === '/readyz' ? {} : { 429: problem('Too many requests (per token, per address, or failed sign-ins per address); see Retry-After') }),
     };
     registry.registerPath({
       method,

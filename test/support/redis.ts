@@ -20,11 +20,15 @@ export function newRedis(opts: { maxRetriesPerRequest?: number | null } = {}): R
 /** Delete every key of a prefix (our keys and BullMQ's share the hash tag). */
 export const deletePrefix = deletePrefixKeys;
 
-/** Every key under a prefix with its type and value, to show that a request changed nothing. */
+/**
+ * Every key under a prefix with its type and value, to show that a request changed nothing.
+ * The rate limits' request counters (`…:ratelimit:…`, src/api/rate-limit.ts) are left out:
+ * counting a request is not a change to the store, and every request is counted.
+ */
 export async function snapshotPrefix(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
   const keys: string[] = [];
   await scanPrefix(redis, prefix, (batch) => {
-    keys.push(...batch);
+    keys.push(...batch.filter((k) => !k.includes('}:ratelimit:')));
   });
   const out: Record<string, unknown> = {};
   for (const key of keys.sort()) {
