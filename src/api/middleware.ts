@@ -1,7 +1,8 @@
 /** Authentication, authorisation and input parsing for the routes. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { canWrite, type Principal, type Role } from '../domain/auth.js';
+import { canWrite, inScope, type Principal, type Role } from '../domain/auth.js';
+import { partiesOf, type Commitment } from '../domain/commitment.js';
 import { AppError, fieldErrors } from '../domain/errors.js';
 import type { Authenticator } from '../store/auth-store.js';
 
@@ -39,6 +40,15 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!roles.includes(p.role)) return next(new AppError('forbidden', `The ${p.role} role may not do this.`));
     next();
   };
+}
+
+/**
+ * 404, worded as for an unknown id, unless the principal's parties lead or belong to the
+ * commitment: an editor cannot tell another party's commitment from one that does not exist,
+ * as its list does not show it either.
+ */
+export function assertVisible(p: Principal, c: Pick<Commitment, 'id' | 'leads' | 'members'>): void {
+  if (!inScope(p, partiesOf(c))) throw new AppError('not_found', `No commitment has the id ${c.id}.`);
 }
 
 export const requireWriter: RequestHandler = (req, _res, next) => {

@@ -73,7 +73,7 @@ const note: Record<Access, string> = {
   public: 'No authentication.',
   bearer: 'Any API token (editors see only their parties).',
   admin: 'Admin token only.',
-  writer: 'Admin, or an editor scoped to a party of the commitment.',
+  writer: 'Admin, or an editor scoped to a party of the commitment (to an editor, any other commitment is 404, as if it did not exist).',
   'feed-token': 'The read-only feed token in the URL (from GET /v1/parties/{id}/calendar-url).',
   metrics: 'METRICS_TOKEN, or an admin token when it is unset; absent when METRICS_PORT moves it to its own port.',
 };

@@ -133,10 +133,13 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
      * With `ifMatch`, a different current version is a 412. Without it, a lost
      * race re-reads and re-applies `fn`, which sees the winner's state (so two
      * concurrent completions record exactly one transition; the loser gets a 409).
+     * `visible` runs first on what was read, so a caller that may not see the
+     * commitment gets its error before anything (a 412 included) says it exists.
      */
-    async mutate(id: string, fn: (current: Commitment) => Change, opts: { ifMatch?: number } = {}): Promise<Change> {
+    async mutate(id: string, fn: (current: Commitment) => Change, opts: { ifMatch?: number; visible?: (current: Commitment) => void } = {}): Promise<Change> {
       for (let attempt = 0; attempt < 10; attempt++) {
         const current = await mustGet(id);
+        opts.visible?.(current);
         if (opts.ifMatch !== undefined && current.version !== opts.ifMatch) {
           throw new AppError('precondition_failed', `The commitment is at version ${current.version}, not ${opts.ifMatch}. Fetch it again and retry.`, [{ path: 'If-Match', message: `stale version ${opts.ifMatch}` }]);
         }

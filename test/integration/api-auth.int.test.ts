@@ -58,7 +58,7 @@ describe('403: a viewer only reads', () => {
   });
 });
 
-describe('403: an editor acts only for its parties', () => {
+describe('403 and 404: an editor acts only for its parties, and sees no other', () => {
   it('its list shows only commitments its parties lead or belong to', async () => {
     const res = await api().get('/v1/commitments').set(lka).expect(200);
     expect(res.body.items.map((c: { id: string }) => c.id)).toEqual(['sub-group-sri-lankan-caseload']);
@@ -73,15 +73,23 @@ describe('403: an editor acts only for its parties', () => {
     expect(unodc.body.items).toEqual([]);
   });
 
-  it('may not read, see the history of, patch or complete another party\'s commitment, and nothing changes', async () => {
+  it('may not read, see the history or reminders of, patch or complete another party\'s commitment, nor learn that it exists, and nothing changes', async () => {
     const before = await snapshotPrefix(ctx.redis, ctx.prefix);
     const id = 'workshop-information-campaigns';
-    await api().get(`/v1/commitments/${id}`).set(lka).expect(403);
-    await api().get(`/v1/commitments/${id}/history`).set(lka).expect(403);
-    const patch = await api().patch(`/v1/commitments/${id}`).set(lka).send({ title: 'Hijacked' }).expect(403);
-    expect(patch.body.detail).toMatch(/lka-focal/);
-    await api().post(`/v1/commitments/${id}/complete`).set(lka).send(evidence).expect(403);
-    await api().post(`/v1/commitments/${id}/cancel`).set(lka).send({ reason: 'not mine' }).expect(403);
+    // Each answer is the 404 an unknown id gets, word for word but the id: nothing tells the two apart.
+    const sameAsUnknown = async (method: 'get' | 'patch' | 'post', path: string, body?: object, headers: Record<string, string> = {}) => {
+      const theirs = await api()[method](path).set(lka).set(headers).send(body).expect(404);
+      const none = await api()[method](path.replace(id, 'no-such-commitment')).set(lka).set(headers).send(body).expect(404);
+      expect(theirs.body).toEqual({ ...none.body, detail: none.body.detail.replace('no-such-commitment', id) });
+    };
+    await sameAsUnknown('get', `/v1/commitments/${id}`);
+    await sameAsUnknown('get', `/v1/commitments/${id}/history`);
+    await sameAsUnknown('get', `/v1/commitments/${id}/reminders`);
+    await sameAsUnknown('patch', `/v1/commitments/${id}`, { title: 'Hijacked' });
+    // A stale If-Match would get 412 on a commitment the editor may see; here it is still 404.
+    await sameAsUnknown('patch', `/v1/commitments/${id}`, { title: 'Hijacked' }, { 'If-Match': '"999"' });
+    await sameAsUnknown('post', `/v1/commitments/${id}/complete`, evidence);
+    await sameAsUnknown('post', `/v1/commitments/${id}/cancel`, { reason: 'not mine' });
     expect(await snapshotPrefix(ctx.redis, ctx.prefix)).toEqual(before);
   });
 

@@ -119,7 +119,8 @@ describe('bad input changes nothing', () => {
     await api().patch(`/v1/commitments/${w}`).set(admin).send({ title: 'New title', leads: ['IDN', 'XYZ'] }).expect(400);
     await api().post('/v1/commitments').set(admin).send({ meetingId: 'ahg-som-2009', title: 'New', leads: ['NOPE'] }).expect(400);
     await api().patch(`/v1/commitments/${w}`).send({ title: 'New title' }).expect(401);
-    await api().patch(`/v1/commitments/${w}`).set(bearer(TOKENS.lka)).send({ title: 'New title' }).expect(403);
+    await api().patch(`/v1/commitments/${w}`).set(bearer(TOKENS.viewer)).send({ title: 'New title' }).expect(403);
+    await api().patch(`/v1/commitments/${w}`).set(bearer(TOKENS.lka)).send({ title: 'New title' }).expect(404);
     await api().patch('/v1/commitments/no-such-id').set(admin).send({ title: 'New title' }).expect(404);
     await api().post(`/v1/commitments/${w}/reopen`).set(admin).expect(409);
     await api().patch(`/v1/commitments/${w}`).set(admin).set('If-Match', '"9"').send({ title: 'New title' }).expect(412);

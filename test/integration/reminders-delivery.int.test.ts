@@ -128,12 +128,13 @@ describe.concurrent('reminders at run time', () => {
 });
 
 describe('the reminders API', () => {
-  it('when an editor of another party asks for a commitment\'s reminders, then it is refused', async () => {
+  it('when an editor of another party asks for a commitment\'s reminders, then it is told there is no such commitment', async () => {
     const c = await create('scoped-view', 3_600_000);
     await request(h.app).get(`/v1/commitments/${c.id}/reminders`).set(bearer(TOKENS.lka)).expect(200);
     const other = await create('scoped-view-idn-only', 3_600_000, { leads: ['AUS'], members: ['IDN'] });
-    const res = await request(h.app).get(`/v1/commitments/${other.id}/reminders`).set(bearer(TOKENS.lka)).expect(403);
+    const res = await request(h.app).get(`/v1/commitments/${other.id}/reminders`).set(bearer(TOKENS.lka)).expect(404);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body.detail).toBe(`No commitment has the id ${other.id}.`);
   });
 
   it('when the filters are bad, then the answer is a 400 naming the field', async () => {

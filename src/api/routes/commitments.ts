@@ -21,7 +21,7 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
-import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
+import { assertVisible, etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
 
 // Only ISO forms: Date.parse alone accepts "1" or "March 7" and reads them in the server's zone.
 const instantOrDate = z
@@ -48,9 +48,9 @@ export const ListQuerySchema = z.strictObject({
 
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)') });
 
-/** 403 unless the principal's parties lead or belong to the commitment. */
-function assertScope(p: Principal, c: Pick<Commitment, 'leads' | 'members'>): void {
-  if (!inScope(p, partiesOf(c))) throw new AppError('forbidden', `The token ${p.name} is not scoped to any party of this commitment.`);
+/** 403 when a change would leave the commitment outside the principal's parties (an editor patching its own party out). */
+function assertStaysInScope(p: Principal, c: Pick<Commitment, 'leads' | 'members'>): void {
+  if (!inScope(p, partiesOf(c))) throw new AppError('forbidden', `The token ${p.name} may not take its own parties out of this commitment.`);
 }
 
 export function commitmentsRouter(deps: AppDeps): Router {
@@ -85,12 +85,11 @@ export function commitmentsRouter(deps: AppDeps): Router {
     const change = await commitments.mutate(
       id,
       (current) => {
-        assertScope(p, current);
         const result = rule(current, p.name, clock.now());
-        assertScope(p, result.commitment);
+        assertStaysInScope(p, result.commitment);
         return result;
       },
-      ifMatch === undefined ? {} : { ifMatch },
+      { visible: (current) => assertVisible(p, current), ...(ifMatch === undefined ? {} : { ifMatch }) },
     );
     await changed(req, change);
     send(res, change.commitment);
@@ -136,14 +135,14 @@ export function commitmentsRouter(deps: AppDeps): Router {
   router.get('/:id', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const c = await commitments.mustGet(id);
-    assertScope(principalOf(req), c);
+    assertVisible(principalOf(req), c);
     send(res, c);
   });
 
   router.get('/:id/history', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const c = await commitments.mustGet(id);
-    assertScope(principalOf(req), c);
+    assertVisible(principalOf(req), c);
     res.json({ items: await commitments.history(id) });
   });
 

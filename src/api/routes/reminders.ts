@@ -15,7 +15,7 @@ import type { PlannedSend } from '../../domain/planner.js';
 import { isClosed } from '../../domain/status.js';
 import { createSendLedger, type LedgerEntry, type LedgerRow } from '../../mail/ledger.js';
 import type { AppDeps } from '../deps.js';
-import { parse, principalOf, requireRole } from '../middleware.js';
+import { assertVisible, parse, principalOf, requireRole } from '../middleware.js';
 
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)') });
 const SendParams = z.object({ sendId: z.string().regex(/^[A-Za-z0-9-]{1,240}$/, 'expected a send id from GET /v1/reminders') });
@@ -87,7 +87,7 @@ export function remindersRouter(deps: AppDeps): Router {
   router.get('/commitments/:id/reminders', async (req, res) => {
     const { id } = parse(IdParams, req.params, 'params');
     const c = await commitments.mustGet(id);
-    if (!inScope(principalOf(req), partiesOf(c))) throw new AppError('forbidden', `The token ${principalOf(req).name} is not scoped to any party of this commitment.`);
+    assertVisible(principalOf(req), c);
     const now = clock.now();
     // A closed commitment has no plan; show what its plan was, with the unsent sends skipped.
     const closedAs = isClosed(c.status) ? c.status : null;
