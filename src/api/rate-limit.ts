@@ -6,9 +6,11 @@
  * shares one count:
  * - `api`: requests per token per minute on /v1 (RATE_LIMIT_API_PER_MINUTE);
  * - `authFailures`: failed bearer sign-ins (401) per client address per
- *   15 minutes (RATE_LIMIT_AUTH_FAILURES). Past it, that address gets 429
- *   on /v1 and /metrics until the window ends, even with a good token: a
- *   guessing client learns nothing more;
+ *   15 minutes (RATE_LIMIT_AUTH_FAILURES), from any route that takes a
+ *   credential (bearer tokens, feed tokens, the dashboard and status-page
+ *   logins). Past it, that address gets 429 on every route but /healthz and
+ *   /readyz until the window ends, even with a good token: a guessing client
+ *   learns nothing more;
  * - `public`: requests per client address per minute on the routes that carry
  *   their own credential in the URL, the one-click links (/actions) and the
  *   party calendar feeds (RATE_LIMIT_PUBLIC_PER_MINUTE).
