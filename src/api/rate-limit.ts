@@ -5,8 +5,8 @@
  * rate-limit-redis, fixed windows), so every API process of a deployment
  * shares one count:
  * - `api`: requests per token per minute on /v1 (RATE_LIMIT_API_PER_MINUTE);
- * - `authFailures`: failed bearer sign-ins (401) per client address per
- *   15 minutes (RATE_LIMIT_AUTH_FAILURES), from any route that takes a
+ * - `authFailures`: failed sign-ins (a credential tried, 401 answered) per
+ *   client address per 15 minutes (RATE_LIMIT_AUTH_FAILURES), from any route that takes a
  *   credential (bearer tokens, feed tokens, the dashboard and status-page
  *   logins). Past it, that address gets 429 on every route but /healthz and
  *   /readyz until the window ends, even with a good token: a guessing client
@@ -88,7 +88,8 @@ export function createRateLimits(deps: Pick<AppDeps, 'config' | 'redis' | 'keys'
   };
 
   /**
-   * Counts only responses that are 401, after they are sent, and refuses an address already
+   * Counts only responses that are 401 to a request that tried a credential (an Authorization
+   * header or a `token` in the query), after they are sent, and refuses an address already
    * over the limit before its credential is looked at. (express-rate-limit's
    * skipSuccessfulRequests counts every request while it runs and takes it back after, so
    * a burst of good parallel requests would be refused; hence the store used directly.)
@@ -111,9 +112,14 @@ export function createRateLimits(deps: Pick<AppDeps, 'config' | 'redis' | 'keys'
       } catch (err) {
         warn(err);
       }
-      res.on('finish', () => {
-        if (res.statusCode === 401) store.increment(key).catch(warn);
-      });
+      // A 401 counts only when a credential was tried: a browser opening a private page without
+      // one, or a script that forgot its header, is not guessing.
+      const tried = req.get('authorization') !== undefined || typeof req.query['token'] === 'string';
+      if (tried) {
+        res.on('finish', () => {
+          if (res.statusCode === 401) store.increment(key).catch(warn);
+        });
+      }
       next();
     };
   }

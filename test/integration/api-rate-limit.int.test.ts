@@ -72,7 +72,7 @@ describe('rate limits on', () => {
   });
 });
 
-describe('the failed-sign-in limit counts failures only', () => {
+describe('the failed-sign-in limit counts tried credentials that fail, only', () => {
   const ctx = createTestContext('rate-limit-burst', { RATE_LIMIT_API_PER_MINUTE: '0', RATE_LIMIT_AUTH_FAILURES: '3', RATE_LIMIT_PUBLIC_PER_MINUTE: '0' });
   beforeAll(() => ctx.seed());
   afterAll(() => ctx.cleanup());
@@ -83,6 +83,15 @@ describe('the failed-sign-in limit counts failures only', () => {
     expect(res.map((r) => r.status)).toEqual(Array(20).fill(200));
     await request(ctx.app).get('/v1/commitments').set(client).set(bearer('wrong-token-0123456789')).expect(401);
     await request(ctx.app).get('/v1/commitments').set(client).set(bearer(TOKENS.viewer)).expect(200);
+  });
+
+  it('when requests come without any credential, then their 401s are not counted as failed sign-ins', async () => {
+    const client = from('192.0.2.31');
+    for (let i = 0; i < 6; i++) await request(ctx.app).get('/v1/commitments').set(client).expect(401);
+    await request(ctx.app).get('/v1/commitments').set(client).set(bearer(TOKENS.viewer)).expect(200);
+    // A tried credential does count: three wrong ones close the address.
+    for (let i = 0; i < 3; i++) await request(ctx.app).get(`/admin/login?token=wrong-token-${i}-0123456789`).set(client).expect(401);
+    expect429(await request(ctx.app).get('/v1/commitments').set(client).set(bearer(TOKENS.viewer)), /failed sign-ins/);
   });
 });
 
