@@ -74,14 +74,14 @@ const jobLog = (logger: Logger, job: Job, commitmentId: string) => childFor(logg
 
 type Failure = { address: string; error: string; code?: number };
 
-/** The events that report one job's outcome so far: reminder.sent (+ commitment.escalated), reminder.failed. */
+/** The events that report one job's outcome so far: reminder.sent (+ commitment.escalated, from the first lead's escalation only), reminder.failed. */
 function jobEvents(c: Commitment, send: PlannedSend, at: string, sent: readonly string[], failed: readonly Failure[]): DomainEvent[] {
   const base = { commitmentId: c.id, meetingId: c.meetingId, at, version: c.version, changes: {} };
   const sendId = send.id;
   const events: DomainEvent[] = [];
   if (sent.length) {
     events.push({ ...base, type: 'reminder.sent', who: 'reminder-worker', data: { sendId, step: send.stepKey, plannedAt: send.at, recipients: [...sent] } });
-    if (send.step === 'escalation') events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
+    if (send.recordsEscalation) events.push({ ...base, type: 'commitment.escalated', who: 'reminder-worker', data: { sendId, to: send.to, cc: send.cc } });
   }
   if (failed.length) events.push({ ...base, type: 'reminder.failed', who: 'reminder-worker', data: { sendId, step: send.stepKey, failures: [...failed] } });
   return events;

@@ -76,6 +76,8 @@ export interface PlannedSend {
   to: string[];
   /** Copies: on the first lead's escalation only, the co-chairs' contacts and the steering-group list (leads left out); otherwise empty. */
   cc: string[];
+  /** Set on the first lead's escalation only: the send that carries the copies, whose delivery records `commitment.escalated` (once per escalation, not once per lead). */
+  recordsEscalation?: true;
   /** 'skipped' when `at` is older than the catch-up window at planning time. */
   state: 'planned' | 'skipped';
   skipReason?: string;
@@ -243,6 +245,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
         cc: d.step === 'escalation' && party.id === copyHolder ? [...escalationCc] : [],
         state: 'planned',
       };
+      if (d.step === 'escalation' && party.id === copyHolder) send.recordsEscalation = true;
       const missed = d.at.getTime() < horizon;
       const retime = (d.step === 'escalation' || d === latestOverdue) && missed;
       if (retime) {

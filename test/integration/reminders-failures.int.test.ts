@@ -128,6 +128,10 @@ describe('an escalation with two leads', () => {
     await until(() => h.mailFor(id).length >= 5, 10_000, 'the retried escalation');
     await sleep(500);
     expect(received()).toEqual(['escalation--AFG focal-point.afg@example.org', 'escalation--LKA focal-point.lka@example.org', ...copies.map((a) => `escalation--LKA ${a}`)].sort());
+    // One escalation of the commitment in its history (the digest tells it once), from the send that carried the copies.
+    const history = (await request(h.app).get(`/v1/commitments/${id}/history`).set(bearer(TOKENS.admin)).expect(200)).body.items as Array<{ type: string; data: { sendId?: string } }>;
+    expect(history.filter((e) => e.type === 'commitment.escalated').map((e) => e.data.sendId)).toEqual([`${id}--d1--escalation--LKA`]);
+    expect(history.filter((e) => e.type === 'reminder.sent')).toHaveLength(2);
   });
 });
 

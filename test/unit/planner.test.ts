@@ -64,6 +64,8 @@ describe('planner: the default policy on the 2009 seed', () => {
     expect(escalations.map((s) => s.partyId).sort()).toEqual(['AFG', 'IDN', 'LKA']);
     expect(escalations.find((s) => s.partyId === 'LKA')!.cc).toEqual(['aus@example.org', 'steering@example.org']);
     expect(escalations.filter((s) => s.partyId !== 'LKA').every((s) => s.cc.length === 0)).toBe(true);
+    // The same send is the one whose delivery records commitment.escalated.
+    expect(escalations.filter((s) => s.recordsEscalation).map((s) => s.partyId)).toEqual(['LKA']);
   });
 
   it('when the commitment has no deadline, then nothing is planned and there is no status check', () => {
