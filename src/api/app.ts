@@ -75,7 +75,7 @@ export function createApp(appDeps: AppDeps): Express {
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
   app.use('/v1/calendar', limits.public, partyFeedRouter(deps));
   // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
-  app.use('/actions', limits.public, actionsRouter(deps));
+  app.use('/actions', actionsRouter(deps, limits.public));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.auth));

@@ -67,7 +67,12 @@ describe('rate limits on', () => {
       const page = await request(ctx.app).get(`/actions/done?token=tampered-${i}.x`).set(client).expect(400);
       expect(page.headers['content-type']).toMatch(/text\/html/);
     }
-    expect429(await request(ctx.app).get('/actions/done?token=tampered.x').set(client), /Too many requests from this address/);
+    // Whoever clicks a link in a reminder gets a page, not JSON, and is told when to try again.
+    const refused = await request(ctx.app).get('/actions/done?token=tampered.x').set(client).expect(429);
+    expect(refused.headers['content-type']).toMatch(/text\/html/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.text).toMatch(/<h1>Too many requests<\/h1>.*Too many requests from this address; try again in \d+ s\. Your link still works\./s);
+    await request(ctx.app).post('/actions/done').type('form').send({ token: 'tampered.x' }).set(client).expect(429);
     await request(ctx.app).get('/actions/done?token=tampered.x').set(from('198.51.100.5')).expect(400);
   });
 });

@@ -10,7 +10,7 @@
  * is already closed) gets a plain 4xx HTML page that says why. The pages use
  * no script: helmet's CSP forbids inline scripts, and a form POST needs none.
  */
-import express, { Router, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import { completeCommitment, type Change } from '../../domain/commitment.js';
 import { AppError, coerceError } from '../../domain/errors.js';
@@ -41,11 +41,19 @@ class LinkProblem extends Error {
   }
 }
 
-export function actionsRouter(deps: AppDeps): Router {
+/** `limit`: the per-address rate limit (src/api/rate-limit.ts); its 429 is a page too, with Retry-After. */
+export function actionsRouter(deps: AppDeps, limit?: RequestHandler): Router {
   const { commitments, clock } = deps;
   let secret: Promise<string> | undefined;
   const getSecret = () => (secret ??= sharedSecret(deps.redis, deps.keys, 'action-link', deps.config.ACTION_LINK_SECRET));
   const router = Router();
+  if (limit) {
+    router.use(limit);
+    router.use(((err, _req, res, next) => {
+      if (!(err instanceof AppError) || err.code !== 'rate_limited') return next(err);
+      sendPage(res, 429, 'Too many requests', para(`${err.message} Your link still works.`));
+    }) as ErrorRequestHandler);
+  }
 
   /** Verify a token and check it against the commitment as it is now. */
   async function check(token: unknown): Promise<{ claims: ActionClaims; title: string }> {
