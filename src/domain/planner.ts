@@ -232,6 +232,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
     const latestOverdue = pastOverdue.at(-1);
 
     for (const d of drafts) {
+      const carriesCopies = d.step === 'escalation' && party.id === copyHolder;
       const send: PlannedSend = {
         id: `${planPrefix(c)}--${d.stepKey}--${party.id}`,
         commitmentId: c.id,
@@ -242,10 +243,10 @@ export function planReminders(input: PlanInput): PlannedSend[] {
         partyId: party.id,
         timeZone: party.timeZone,
         to: [...to],
-        cc: d.step === 'escalation' && party.id === copyHolder ? [...escalationCc] : [],
+        cc: carriesCopies ? [...escalationCc] : [],
         state: 'planned',
+        ...(carriesCopies ? { recordsEscalation: true as const } : {}),
       };
-      if (d.step === 'escalation' && party.id === copyHolder) send.recordsEscalation = true;
       const missed = d.at.getTime() < horizon;
       const retime = (d.step === 'escalation' || d === latestOverdue) && missed;
       if (retime) {
