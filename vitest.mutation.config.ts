@@ -1,0 +1,13 @@
+/**
+ * The unit tests only, for mutation testing (`npm run test:mutation`): pure
+ * code, no Redis, no SMTP, so no global setup.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    testTimeout: 30_000,
+    maxWorkers: 1,
+  },
+});
