@@ -15,8 +15,12 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-/** `destination` (JSON only) lets a test capture exactly what production would write. */
-export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; nodeEnv: string; destination?: DestinationStream }): Logger {
+/**
+ * `destination` (JSON only) lets a test capture exactly what production would write.
+ * Pretty lines are coloured only when stdout is a terminal (`colorize`, by default
+ * `process.stdout.isTTY`): piped to a file or a log collector, ANSI escapes are noise.
+ */
+export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; nodeEnv: string; destination?: DestinationStream; colorize?: boolean }): Logger {
   const format = opts.format ?? (opts.nodeEnv === 'production' ? 'json' : 'pretty');
   const options = {
     level: opts.level,
@@ -25,7 +29,7 @@ export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; 
   if (opts.destination) return pino(options, opts.destination);
   return pino({
     ...options,
-    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
+    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: opts.colorize ?? process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
 }
 
