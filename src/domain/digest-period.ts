@@ -57,8 +57,25 @@ export function nextRun(cron: string, timeZone: string, at: Date): Date {
   return parse(cron, timeZone, at).next().toDate();
 }
 
-/** The smallest scheduled run at or after `at`. */
+/**
+ * The smallest scheduled run at or after `at`, as BullMQ fires them: each run
+ * is next() of the run before it.
+ *
+ * Asking next() of `at` itself is wrong on a spring-forward day: with
+ * `30 2 * * *` in America/New_York on 8 March 2020, 02:30 does not exist and
+ * the chain of runs fires at 03:30 EDT (07:30Z) instead, but next() asked from
+ * 03:00 EDT (07:00Z) skips that run and answers the next day. So step back two
+ * runs (a fall-back night makes prev() yield both occurrences of a repeated
+ * hour) and walk the chain forward with next() to the first run at or after `at`.
+ */
 export function runAtOrAfter(cron: string, timeZone: string, at: Date): Date {
+  const back = parse(cron, timeZone, at);
+  back.prev();
+  let cur = back.prev().toDate();
+  for (let i = 0; i < 16; i++) {
+    cur = nextRun(cron, timeZone, cur);
+    if (cur.getTime() >= at.getTime()) return cur;
+  }
   return nextRun(cron, timeZone, new Date(at.getTime() - 1));
 }
 

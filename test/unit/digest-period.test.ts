@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import './fc-seed.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/env.js';
 import { assertDigestSchedule } from '../../jobs/digest.js';

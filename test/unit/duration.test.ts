@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import './fc-seed.js';
 import { describe, expect, it } from 'vitest';
 import { durationToMs, isoDurationSchema, parseIsoDuration } from '../../src/domain/duration.js';
 

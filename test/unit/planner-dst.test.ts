@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import './fc-seed.js';
 import { TZDate } from '@date-fns/tz';
 import { atLocal, toLocal } from '../../src/domain/local-time.js';
 import { planReminders, type PlannedSend } from '../../src/domain/planner.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import './fc-seed.js';
 import { TZDate } from '@date-fns/tz';
 import { add, sub, type Duration } from 'date-fns';
 import { atLocal, shiftCalendar, toLocal } from '../../src/domain/local-time.js';

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import './fc-seed.js';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { StatusSchema, assertTransition, canTransition, isClosed, type Status } from '../../src/domain/status.js';
