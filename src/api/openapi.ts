@@ -2,9 +2,14 @@
  * The OpenAPI 3.1 document, generated from the same zod schemas the routes
  * parse with (request bodies, queries), so the document cannot drift from
  * what the API accepts. Response shapes the domain keeps as TypeScript types
- * (the commitment view) get a schema here, built from the domain's pieces.
+ * (the commitment view, the reminder plan, the digest) get a schema here.
  *
- * A test walks the app's registered routes and fails when one is missing here.
+ * Every operation has a stable camelCase `operationId` (client generators name
+ * their methods after it), every tag a description, and every operation lists
+ * the errors it can answer. Tests hold the document to the app: a route walk
+ * (no route undocumented), `npm run lint:openapi` (Redocly, 0 warnings), a
+ * contract test that validates real responses against these schemas, and a
+ * typed client generated with openapi-typescript.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
@@ -19,15 +24,20 @@ import { GetQuery as DigestGetQuery, ListQuery as DigestListQuery, PreviewQuery 
 import { ListQuery as RemindersListQuery } from './routes/reminders.js';
 import { StatusPageQuerySchema } from './routes/status-page.js';
 
+// ---------------------------------------------------------------------------
+// Response schemas
+
 const Problem = z
   .object({
-    type: z.string(),
+    type: z.string().describe('A URI naming the kind of error, e.g. https://followup.invalid/problems/validation'),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).describe('Every bad field, by path (body fields, query.x, params.x, or a header name)'),
   })
-  .meta({ id: 'Problem', description: 'Every error: application/problem+json naming the bad fields.' });
+  .meta({ id: 'Problem', description: 'Every error of the JSON API: application/problem+json (RFC 9457) naming the bad fields.' });
+
+const instant = () => z.string().describe('UTC ISO 8601 instant');
 
 const CommitmentView = z
   .object({
@@ -53,12 +63,154 @@ const CommitmentView = z
   })
   .meta({ id: 'Commitment' });
 
+const CommitmentPage = z
+  .object({ items: z.array(CommitmentView), nextCursor: z.string().nullable().describe('Pass as cursor= for the next page; null on the last page') })
+  .meta({ id: 'CommitmentPage' });
+
+const DomainEvent = z
+  .object({
+    type: z.string().describe('commitment.created, commitment.updated, commitment.due_changed, commitment.completed, reminder.sent, …'),
+    commitmentId: SlugSchema,
+    meetingId: SlugSchema,
+    at: instant(),
+    who: z.string().describe('Token name, recipient address or worker name'),
+    version: z.number().int().describe('The commitment’s version after this event'),
+    changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'DomainEvent' });
+
+const Party = PartySchema.meta({ id: 'Party' });
+const Meeting = MeetingSchema.meta({ id: 'Meeting' });
+const MeetingDetail = z
+  .object({ ...MeetingSchema.shape, commitmentIds: z.array(SlugSchema).describe('Ids of the meeting’s commitments (an editor sees its parties’ only)') })
+  .meta({ id: 'MeetingDetail' });
+const ImportResult = z
+  .object({
+    meetingId: SlugSchema,
+    meeting: z.enum(['created', 'existing']),
+    parties: z.object({ created: z.number().int(), existing: z.number().int() }),
+    commitments: z.object({ created: z.array(SlugSchema), existing: z.array(SlugSchema) }),
+  })
+  .meta({ id: 'ImportResult' });
+
+const Counts = z.object({ open: z.number().int(), in_progress: z.number().int(), done: z.number().int(), cancelled: z.number().int(), overdue: z.number().int() });
+const StatusSummary = z
+  .object({ asOf: instant(), total: z.number().int(), byStatus: Counts, byParty: z.record(z.string(), Counts) })
+  .meta({ id: 'StatusSummary', description: 'Counts by status (overdue counted apart), overall and per party' });
+
+const SendState = z.enum(['planned', 'sent', 'skipped', 'failed']);
+const PlannedRecipient = z.object({
+  address: z.string(),
+  copied: z.boolean().describe('A copy (co-chair, steering group) rather than a lead or member'),
+  state: SendState,
+  at: z.string().optional(),
+  messageId: z.string().optional(),
+  error: z.string().optional(),
+  responseCode: z.number().int().optional(),
+});
+const PlannedSendView = z.object({
+  id: z.string().describe('The send id, stable for a commitment, step and due version'),
+  step: z.string(),
+  stepKey: z.string(),
+  at: instant(),
+  nominalAt: z.string().optional().describe('The step’s instant before the send hour and quiet days moved it'),
+  partyId: PartyIdSchema,
+  timeZone: z.string(),
+  state: SendState,
+  skipReason: z.string().optional(),
+  recipients: z.array(PlannedRecipient),
+});
+const ReminderPlan = z
+  .object({
+    commitmentId: SlugSchema,
+    dueVersion: z.number().int(),
+    status: StatusSchema,
+    statusCheck: z.object({ id: z.string(), at: instant() }).nullable().describe('The status check after the deadline, while the commitment is open'),
+    items: z.array(PlannedSendView),
+  })
+  .meta({ id: 'ReminderPlan' });
+const ReminderDelivery = z
+  .object({
+    sendId: z.string(),
+    recipient: z.string(),
+    state: z.string().describe('failed or sent'),
+    at: z.string(),
+    commitmentId: z.string().nullable(),
+    step: z.string().nullable(),
+    dueVersion: z.number().int().nullable(),
+    plannedAt: z.string().nullable(),
+    messageId: z.string().optional(),
+    error: z.string().optional(),
+    responseCode: z.number().int().optional(),
+  })
+  .meta({ id: 'ReminderDelivery' });
+const RetryAccepted = z
+  .object({ sendId: z.string(), commitmentId: SlugSchema, state: z.literal('queued'), recipients: z.array(z.string()) })
+  .meta({ id: 'ReminderRetry' });
+
+const DigestItem = z.object({ id: SlugSchema, title: z.string(), leads: z.array(z.string()), status: StatusSchema }).loose();
+const section = (item: z.ZodType) => z.object({ items: z.array(item), total: z.number().int() });
+const DigestPreview = z
+  .object({
+    period: z.object({ from: instant(), to: instant(), first: z.boolean(), fromLabel: z.string(), toLabel: z.string() }),
+    asOf: instant(),
+    timeZone: z.string(),
+    scope: z.object({ party: PartyIdSchema, name: z.string() }).nullable(),
+    partyNames: z.record(z.string(), z.string()),
+    meetings: z.array(z.object({ id: SlugSchema, title: z.string(), place: z.string(), startDate: z.string(), endDate: z.string() })),
+    headline: z.object({
+      total: z.number().int(),
+      open: z.number().int(),
+      inProgress: z.number().int(),
+      done: z.number().int(),
+      cancelled: z.number().int(),
+      overdue: z.number().int(),
+      withoutDeadline: z.number().int(),
+      dueSoon: z.number().int(),
+    }),
+    completed: section(DigestItem),
+    overdue: section(DigestItem),
+    dueSoon: section(DigestItem),
+    needsDeadline: section(DigestItem),
+    progress: section(DigestItem),
+    failedDeliveries: section(z.object({ at: z.string(), recipient: z.string(), error: z.string(), commitmentId: z.string().nullable() }).loose()),
+    changes: section(z.object({ at: z.string(), who: z.string(), commitmentId: z.string(), type: z.string(), summary: z.string() }).loose()),
+    changesByWho: z.array(z.object({ who: z.string(), count: z.number().int() })),
+    parties: z.array(z.object({ id: z.string(), name: z.string(), open: section(DigestItem), overdue: section(DigestItem), done: section(DigestItem) })),
+    isEmpty: z.boolean().describe('Nothing happened in the period: no change, completion or failed delivery'),
+  })
+  .meta({ id: 'DigestPreview', description: 'The digest as data (format=json)' });
+const DigestSummary = z
+  .object({
+    id: z.string(),
+    sendId: z.string(),
+    kind: z.enum(['scheduled', 'manual']),
+    scope: z.string().nullable().describe('null: the full digest; a party id: that party’s digest'),
+    period: z.object({ from: instant(), to: instant(), first: z.boolean() }),
+    asOf: instant(),
+    createdAt: instant(),
+    subject: z.string(),
+    empty: z.boolean(),
+    recipients: z.array(z.object({ email: z.string(), messageId: z.string(), state: z.enum(['pending', 'sent', 'failed', 'skipped']), at: z.string().optional(), error: z.string().optional() })),
+    requestHash: z.string().optional(),
+  })
+  .meta({ id: 'DigestSummary' });
+const ArchivedDigest = z.object({ ...DigestSummary.shape, text: z.string(), html: z.string() }).meta({ id: 'ArchivedDigest' });
+const DigestSendResult = z.object({ sendId: z.string(), replayed: z.boolean(), digests: z.array(DigestSummary) }).meta({ id: 'DigestSendResult' });
+
+// ---------------------------------------------------------------------------
+// Building blocks
+
 const CommitmentId = z.object({ id: SlugSchema });
 const PartyId = z.object({ id: PartyIdSchema });
-const Json = (schema: z.ZodType, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+const Json = (schema: z.ZodType, description = 'OK', headers?: Record<string, ReturnType<typeof header>>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
 const Text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
-const anyJson = z.record(z.string(), z.unknown());
+const problem = (description: string, headers?: Record<string, ReturnType<typeof header>>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: Problem } } });
+const page = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+const etagHeader = { ETag: header('The commitment’s version, e.g. "3"; send it back as If-Match') };
+const retryAfter = { 'Retry-After': header('Seconds to wait') };
 
 type Access = 'public' | 'bearer' | 'admin' | 'writer' | 'feed-token' | 'metrics';
 const security: Record<Access, RouteConfig['security']> = {
@@ -78,21 +230,47 @@ const note: Record<Access, string> = {
   metrics: 'METRICS_TOKEN, or an admin token when it is unset; absent when METRICS_PORT moves it to its own port.',
 };
 
+/** The tags, in the order the docs show them, each with what it groups. */
+export const TAGS = [
+  { name: 'Commitments', description: 'What a meeting agreed: who leads it, who takes part, its deadline, progress, evidence and history. Changes take If-Match against lost updates.' },
+  { name: 'Reminders', description: 'The reminder plan of each commitment, delivery outcomes, retries, and the one-click “done” links in reminder mail.' },
+  { name: 'Digest', description: 'The weekly digest to the co-chairs and steering group: preview, out-of-schedule sends (idempotent), and the archive of what was sent.' },
+  { name: 'Parties and meetings', description: 'The parties (states, organisations, observers) with their contacts and time zones, the meetings, meeting-file import, and status counts.' },
+  { name: 'Calendar', description: 'iCalendar feeds of deadlines: all of them for API clients, one party’s with a read-only feed token for calendar apps.' },
+  { name: 'Status page', description: 'The read-only HTML status page for officials.' },
+  { name: 'Operations', description: 'Health and readiness checks, Prometheus metrics, this document and its HTML view, and the queue dashboard.' },
+] as const;
+type Tag = (typeof TAGS)[number]['name'];
+
+/** Routes that read Redis before anything else can fail: a store outage answers 503 there. */
+const NO_STORE = new Set(['/healthz', '/openapi.json', '/docs', '/admin/logout']);
+/** Health checks sit before the rate limits (src/api/rate-limit.ts); every other route is behind one. */
+const NO_RATE_LIMIT = new Set(['/healthz', '/readyz']);
+
 /** Build the document. `baseUrl` becomes the one server entry. */
 export function buildOpenApiDocument(baseUrl: string) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token> (API_TOKENS, or the generated admin token)' });
 
-  const add = (method: RouteConfig['method'], path: string, tag: string, access: Access, summary: string, rest: Partial<RouteConfig> = {}) => {
+  interface Op extends Partial<RouteConfig> {
+    /** The route takes a JSON body: 413 (too large) and 415 (not JSON) apply. */
+    json?: boolean;
+    /** The route validates input (params, query, body or a header): 400 applies. */
+    input?: boolean;
+  }
+  const add = (method: RouteConfig['method'], path: string, tag: Tag, access: Access, operationId: string, summary: string, { json = false, input = true, ...rest }: Op = {}) => {
     const errors = {
-      ...(access === 'public' ? {} : { 401: problem('No or an invalid credential'), 403: problem('The role or party scope does not allow this') }),
-      400: problem('Bad input; every bad field is named'),
-      // Health checks sit before the rate limits (src/api/rate-limit.ts); every other route is behind one.
-      ...(path === '/healthz' || path === '/readyz' ? {} : { 429: problem('Too many requests (per token, per address, or failed sign-ins per address); see Retry-After') }),
+      ...(input ? { 400: problem('Bad input; every bad field is named') } : {}),
+      ...(access === 'public' || access === 'feed-token' ? {} : { 401: problem('No or an invalid credential', { 'WWW-Authenticate': header('Bearer') }) }),
+      ...(access === 'admin' || access === 'writer' || access === 'metrics' ? { 403: problem('The role or party scope does not allow this') } : {}),
+      ...(json ? { 413: problem('The body is larger than BODY_LIMIT'), 415: problem('The body is not application/json') } : {}),
+      ...(NO_RATE_LIMIT.has(path) ? {} : { 429: problem('Too many requests (per token, per address, or failed sign-ins per address)', retryAfter) }),
+      ...(NO_STORE.has(path) ? {} : { 503: problem('The data store (Redis) is not reachable; try again shortly', retryAfter) }),
     };
     registry.registerPath({
       method,
       path,
+      operationId,
       tags: [tag],
       summary,
       description: `${rest.description ? `${rest.description}\n\n` : ''}Access: ${note[access]}`,
@@ -104,74 +282,152 @@ export function buildOpenApiDocument(baseUrl: string) {
   const body = (schema: z.ZodType, type = 'application/json') => ({ body: { required: true, content: { [type]: { schema } } } });
 
   // Operations
-  add('get', '/healthz', 'Operations', 'public', 'Liveness: the process is up', { responses: { 200: Json(z.object({ status: z.literal('ok') })) } });
-  add('get', '/readyz', 'Operations', 'public', 'Readiness: Redis answers', { responses: { 200: Json(anyJson), 503: problem('Redis is not reachable') } });
-  add('get', '/metrics', 'Operations', 'metrics', 'Prometheus metrics', { responses: { 200: Text('text/plain', 'Prometheus text format') } });
-  add('get', '/openapi.json', 'Operations', 'public', 'This document', { responses: { 200: Json(anyJson) } });
-  add('get', '/docs', 'Operations', 'public', 'These docs, as HTML', { responses: { 200: Text('text/html', 'HTML') } });
-  add('get', '/admin/login', 'Operations', 'public', 'Exchange an admin token for a one-hour dashboard cookie', {
+  add('get', '/healthz', 'Operations', 'public', 'getHealth', 'Liveness: the process is up', { input: false, responses: { 200: Json(z.object({ status: z.literal('ok') })) } });
+  add('get', '/readyz', 'Operations', 'public', 'getReadiness', 'Readiness: Redis answers', {
+    input: false,
+    responses: { 200: Json(z.object({ status: z.literal('ready'), redis: z.object({ ok: z.boolean(), rttMs: z.number() }) })), 503: problem('Redis is not reachable', retryAfter) },
+  });
+  add('get', '/metrics', 'Operations', 'metrics', 'getMetrics', 'Prometheus metrics', { input: false, responses: { 200: Text('text/plain', 'Prometheus text format') } });
+  add('get', '/openapi.json', 'Operations', 'public', 'getOpenApiDocument', 'This document', { input: false, responses: { 200: Json(z.record(z.string(), z.unknown()), 'The OpenAPI 3.1 document') } });
+  add('get', '/docs', 'Operations', 'public', 'getApiDocs', 'These docs, as HTML', { input: false, responses: { 200: Text('text/html', 'HTML') } });
+  add('get', '/admin/login', 'Operations', 'public', 'adminLogin', 'Exchange an admin token for a one-hour dashboard cookie', {
     request: { query: z.object({ token: z.string() }) },
     responses: { 303: { description: 'Cookie set; redirect to /admin/queues' }, 401: problem('Invalid token'), 403: problem('Not an admin token') },
   });
-  add('get', '/admin/logout', 'Operations', 'public', 'Clear the session cookie', { responses: { 303: { description: 'Redirect to /' } } });
-  add('get', '/admin/queues', 'Operations', 'admin', 'The BullMQ queue dashboard (bull-board); its JSON API lives under /admin/queues/api', {
+  add('get', '/admin/logout', 'Operations', 'public', 'adminLogout', 'Clear the session cookie', { input: false, responses: { 303: { description: 'Redirect to /' } } });
+  add('get', '/admin/queues', 'Operations', 'admin', 'getQueueDashboard', 'The BullMQ queue dashboard (bull-board); its JSON API lives under /admin/queues/api', {
     description: 'Admin bearer token, or the cookie from /admin/login.',
+    input: false,
     responses: { 200: Text('text/html', 'The dashboard') },
   });
 
   // Status page and calendar
-  add('get', '/', 'Status page', 'public', 'Read-only status page for officials', {
+  add('get', '/', 'Status page', 'public', 'getStatusPage', 'Read-only status page for officials', {
     description: 'Public, or (STATUS_PAGE=token) a bearer token or the cookie set by opening /?token=<token> once.',
     request: { query: StatusPageQuerySchema },
-    responses: { 200: Text('text/html', 'The page'), 303: { description: 'After ?token=: cookie set, redirect without the token' } },
+    responses: {
+      200: Text('text/html', 'The page'),
+      303: { description: 'After ?token=: cookie set, redirect without the token' },
+      401: page('STATUS_PAGE=token and no valid viewer token or cookie: a page saying how to sign in'),
+    },
   });
-  add('get', '/v1/calendar.ics', 'Calendar', 'bearer', 'iCalendar feed of every deadline', { responses: { 200: Text('text/calendar', 'RFC 5545; UID = id@host, SEQUENCE = dueVersion') } });
-  add('get', '/v1/calendar/{party}.ics', 'Calendar', 'feed-token', 'iCalendar feed of one party’s deadlines', {
+  add('get', '/v1/calendar.ics', 'Calendar', 'bearer', 'getCalendar', 'iCalendar feed of every deadline', { input: false, responses: { 200: Text('text/calendar', 'RFC 5545; UID = id@host, SEQUENCE = dueVersion') } });
+  add('get', '/v1/calendar/{party}.ics', 'Calendar', 'feed-token', 'getPartyCalendar', 'iCalendar feed of one party’s deadlines', {
     request: { params: z.object({ party: PartyIdSchema }), query: z.object({ token: z.string() }) },
-    responses: { 200: Text('text/calendar', 'RFC 5545'), 401: problem('Missing or wrong feed token') },
+    responses: { 200: Text('text/calendar', 'RFC 5545'), 401: problem('Missing or wrong feed token'), 404: problem('Unknown party') },
   });
-  add('get', '/v1/parties/{party}/calendar-url', 'Calendar', 'admin', 'The feed URL of a party (with its feed token)', {
+  add('get', '/v1/parties/{party}/calendar-url', 'Calendar', 'admin', 'getPartyCalendarUrl', 'The feed URL of a party (with its feed token)', {
     request: { params: z.object({ party: PartyIdSchema }) },
-    responses: { 200: Json(z.object({ party: PartyIdSchema, url: z.string(), webcal: z.string() })), 404: problem('Unknown party') },
+    responses: { 200: Json(z.object({ party: PartyIdSchema, url: z.string(), webcal: z.string() }).meta({ id: 'CalendarUrl' })), 404: problem('Unknown party') },
   });
 
   // Commitments
-  const one = { 200: Json(CommitmentView), 404: problem('No such commitment'), 409: problem('Illegal transition or conflict'), 412: problem('If-Match names a stale version') };
-  add('get', '/v1/commitments', 'Commitments', 'bearer', 'List and filter commitments', { request: { query: ListQuerySchema }, responses: { 200: Json(z.object({ items: z.array(CommitmentView), nextCursor: z.string().nullable() })) } });
-  add('post', '/v1/commitments', 'Commitments', 'admin', 'Create a commitment', { request: body(CommitmentInputSchema), responses: { 201: Json(CommitmentView, 'Created'), 409: problem('The id is taken') } });
-  add('get', '/v1/commitments/{id}', 'Commitments', 'bearer', 'Read a commitment (ETag = version)', { request: { params: CommitmentId }, responses: { 200: Json(CommitmentView), 404: problem('No such commitment') } });
-  add('patch', '/v1/commitments/{id}', 'Commitments', 'writer', 'Change a commitment; send If-Match to guard against lost updates', { request: { params: CommitmentId, ...body(CommitmentPatchSchema) }, responses: one });
-  add('post', '/v1/commitments/{id}/complete', 'Commitments', 'writer', 'Record completion evidence (one unit of a multi-unit target)', { request: { params: CommitmentId, ...body(CompleteInputSchema) }, responses: one });
-  add('post', '/v1/commitments/{id}/reopen', 'Commitments', 'writer', 'Reopen a done commitment', { request: { params: CommitmentId, body: { content: { 'application/json': { schema: ReopenInputSchema } } } }, responses: one });
-  add('post', '/v1/commitments/{id}/cancel', 'Commitments', 'writer', 'Cancel a commitment', { request: { params: CommitmentId, ...body(CancelInputSchema) }, responses: one });
-  add('get', '/v1/commitments/{id}/history', 'Commitments', 'bearer', 'The commitment’s domain events', { request: { params: CommitmentId }, responses: { 200: Json(z.object({ items: z.array(anyJson) })), 404: problem('No such commitment') } });
+  const one = {
+    200: Json(CommitmentView, 'The commitment after the change', etagHeader),
+    404: problem('No such commitment (or, to an editor, one outside its parties)'),
+    409: problem('Illegal transition or conflict'),
+    412: problem('If-Match names a stale version'),
+  };
+  const ifMatch = z.object({ 'if-match': z.string().optional().describe('An ETag from a previous response, e.g. "3"; a stale one answers 412') });
+  add('get', '/v1/commitments', 'Commitments', 'bearer', 'listCommitments', 'List and filter commitments', { request: { query: ListQuerySchema }, responses: { 200: Json(CommitmentPage) } });
+  add('post', '/v1/commitments', 'Commitments', 'admin', 'createCommitment', 'Create a commitment', {
+    json: true,
+    request: body(CommitmentInputSchema),
+    responses: { 201: Json(CommitmentView, 'Created', { ...etagHeader, Location: header('/v1/commitments/{id}') }), 409: problem('The id is taken') },
+  });
+  add('get', '/v1/commitments/{id}', 'Commitments', 'bearer', 'getCommitment', 'Read a commitment (ETag = version)', {
+    request: { params: CommitmentId },
+    responses: { 200: Json(CommitmentView, 'OK', etagHeader), 404: problem('No such commitment (or, to an editor, one outside its parties)') },
+  });
+  add('patch', '/v1/commitments/{id}', 'Commitments', 'writer', 'updateCommitment', 'Change a commitment; send If-Match to guard against lost updates', { json: true, request: { params: CommitmentId, headers: ifMatch, ...body(CommitmentPatchSchema) }, responses: one });
+  add('post', '/v1/commitments/{id}/complete', 'Commitments', 'writer', 'completeCommitment', 'Record completion evidence (one unit of a multi-unit target)', { json: true, request: { params: CommitmentId, headers: ifMatch, ...body(CompleteInputSchema) }, responses: one });
+  add('post', '/v1/commitments/{id}/reopen', 'Commitments', 'writer', 'reopenCommitment', 'Reopen a done commitment', {
+    json: true,
+    request: { params: CommitmentId, headers: ifMatch, body: { content: { 'application/json': { schema: ReopenInputSchema } } } },
+    responses: one,
+  });
+  add('post', '/v1/commitments/{id}/cancel', 'Commitments', 'writer', 'cancelCommitment', 'Cancel a commitment', { json: true, request: { params: CommitmentId, headers: ifMatch, ...body(CancelInputSchema) }, responses: one });
+  add('get', '/v1/commitments/{id}/history', 'Commitments', 'bearer', 'getCommitmentHistory', 'The commitment’s domain events', {
+    request: { params: CommitmentId },
+    responses: { 200: Json(z.object({ items: z.array(DomainEvent) })), 404: problem('No such commitment') },
+  });
 
   // Reminders
-  add('get', '/v1/commitments/{id}/reminders', 'Reminders', 'bearer', 'The reminder plan of a commitment with each recipient’s delivery state', { request: { params: CommitmentId }, responses: { 200: Json(anyJson), 404: problem('No such commitment') } });
-  add('get', '/v1/reminders', 'Reminders', 'bearer', 'Failed or sent reminder deliveries', { request: { query: RemindersListQuery }, responses: { 200: Json(anyJson) } });
-  add('post', '/v1/reminders/{sendId}/retry', 'Reminders', 'admin', 'Retry a failed reminder send now', { request: { params: z.object({ sendId: z.string() }) }, responses: { 200: Json(anyJson), 202: Json(anyJson, 'Enqueued'), 404: problem('No such send'), 409: problem('Nothing to retry') } });
-  add('get', '/actions/done', 'Reminders', 'public', 'One-click link from a reminder: asks to confirm completion', { description: 'The signed action token in the URL is the credential.', request: { query: z.object({ token: z.string() }) }, responses: { 200: Text('text/html', 'Confirmation form') } });
-  add('post', '/actions/done', 'Reminders', 'public', 'Confirm completion from a reminder link', {
-    description: 'The signed action token in the form is the credential.',
+  add('get', '/v1/commitments/{id}/reminders', 'Reminders', 'bearer', 'getCommitmentReminders', 'The reminder plan of a commitment with each recipient’s delivery state', {
+    request: { params: CommitmentId },
+    responses: { 200: Json(ReminderPlan), 404: problem('No such commitment') },
+  });
+  add('get', '/v1/reminders', 'Reminders', 'bearer', 'listReminderDeliveries', 'Failed or sent reminder deliveries', { request: { query: RemindersListQuery }, responses: { 200: Json(z.object({ items: z.array(ReminderDelivery) })) } });
+  add('post', '/v1/reminders/{sendId}/retry', 'Reminders', 'admin', 'retryReminder', 'Retry a failed reminder send now', {
+    request: { params: z.object({ sendId: z.string() }) },
+    responses: {
+      202: Json(RetryAccepted, 'Enqueued'),
+      404: problem('No such send'),
+      409: problem('Nothing failed to retry, the commitment is closed, or its deadline moved since'),
+      503: problem('The data store is not reachable, or this process has no reminders queue', retryAfter),
+    },
+  });
+  const linkRefusals = {
+    400: page('The link is incomplete or altered: an HTML page saying so'),
+    404: page('The commitment no longer exists: an HTML page'),
+    409: page('Already done or cancelled, or the deadline moved since the mail: an HTML page'),
+    429: page('Too many requests from this address: an HTML page (Retry-After)'),
+  };
+  add('get', '/actions/done', 'Reminders', 'public', 'confirmDoneForm', 'One-click link from a reminder: asks to confirm completion', {
+    description: 'The signed action token in the URL is the credential. Refusals are HTML pages for a person, not problem+json.',
+    request: { query: z.object({ token: z.string() }) },
+    responses: { 200: Text('text/html', 'Confirmation form'), ...linkRefusals },
+  });
+  add('post', '/actions/done', 'Reminders', 'public', 'confirmDone', 'Confirm completion from a reminder link', {
+    description: 'The signed action token in the form is the credential. Refusals are HTML pages for a person, not problem+json.',
     request: body(z.object({ token: z.string(), note: z.string().optional() }), 'application/x-www-form-urlencoded'),
-    responses: { 200: Text('text/html', 'Done') },
+    responses: { 200: Text('text/html', 'Done'), ...linkRefusals, 413: page('The form is larger than 20 kB') },
   });
 
   // Parties and meetings
-  add('get', '/v1/parties', 'Parties and meetings', 'bearer', 'List parties', { responses: { 200: Json(z.object({ items: z.array(PartySchema) })) } });
-  add('post', '/v1/parties', 'Parties and meetings', 'admin', 'Create a party', { request: body(PartySchema), responses: { 201: Json(PartySchema, 'Created'), 409: problem('The id is taken') } });
-  add('get', '/v1/parties/{id}', 'Parties and meetings', 'bearer', 'Read a party', { request: { params: PartyId }, responses: { 200: Json(PartySchema), 404: problem('No such party') } });
-  add('patch', '/v1/parties/{id}', 'Parties and meetings', 'writer', 'Change a party (editors: contacts and time zone of their own parties)', { request: { params: PartyId, ...body(PartyPatchSchema) }, responses: { 200: Json(PartySchema), 404: problem('No such party') } });
-  add('get', '/v1/meetings', 'Parties and meetings', 'bearer', 'List meetings', { responses: { 200: Json(z.object({ items: z.array(MeetingSchema) })) } });
-  add('get', '/v1/meetings/{id}', 'Parties and meetings', 'bearer', 'Read a meeting with its commitment ids', { request: { params: z.object({ id: SlugSchema }) }, responses: { 200: Json(anyJson), 404: problem('No such meeting') } });
-  add('post', '/v1/meetings/import', 'Parties and meetings', 'admin', 'Import a meeting file (idempotent; nothing loads when any field is wrong)', { request: body(MeetingFileSchema), responses: { 200: Json(anyJson, 'Already present'), 201: Json(anyJson, 'Created'), 413: problem('Larger than 10 MB') } });
-  add('get', '/v1/status', 'Parties and meetings', 'bearer', 'Counts by status, overall and per party', { responses: { 200: Json(anyJson) } });
+  add('get', '/v1/parties', 'Parties and meetings', 'bearer', 'listParties', 'List parties', { input: false, responses: { 200: Json(z.object({ items: z.array(Party) })) } });
+  add('post', '/v1/parties', 'Parties and meetings', 'admin', 'createParty', 'Create a party', {
+    json: true,
+    request: body(PartySchema),
+    responses: { 201: Json(Party, 'Created', { Location: header('/v1/parties/{id}') }), 409: problem('The id is taken') },
+  });
+  add('get', '/v1/parties/{id}', 'Parties and meetings', 'bearer', 'getParty', 'Read a party', { request: { params: PartyId }, responses: { 200: Json(Party), 404: problem('No such party') } });
+  add('patch', '/v1/parties/{id}', 'Parties and meetings', 'writer', 'updateParty', 'Change a party (editors: contacts and time zone of their own parties)', {
+    json: true,
+    request: { params: PartyId, ...body(PartyPatchSchema) },
+    responses: { 200: Json(Party), 404: problem('No such party') },
+  });
+  add('get', '/v1/meetings', 'Parties and meetings', 'bearer', 'listMeetings', 'List meetings', { input: false, responses: { 200: Json(z.object({ items: z.array(Meeting) })) } });
+  add('get', '/v1/meetings/{id}', 'Parties and meetings', 'bearer', 'getMeeting', 'Read a meeting with its commitment ids', { request: { params: z.object({ id: SlugSchema }) }, responses: { 200: Json(MeetingDetail), 404: problem('No such meeting') } });
+  add('post', '/v1/meetings/import', 'Parties and meetings', 'admin', 'importMeeting', 'Import a meeting file (idempotent; nothing loads when any field is wrong)', {
+    json: true,
+    request: body(MeetingFileSchema),
+    responses: { 200: Json(ImportResult, 'Already present'), 201: Json(ImportResult, 'Created'), 413: problem('Larger than 10 MB') },
+  });
+  add('get', '/v1/status', 'Parties and meetings', 'bearer', 'getStatusSummary', 'Counts by status, overall and per party', { input: false, responses: { 200: Json(StatusSummary) } });
 
   // Digest
-  add('get', '/v1/digest/preview', 'Digest', 'bearer', 'Preview the next digest without sending it', { request: { query: DigestPreviewQuery }, responses: { 200: { description: 'The digest', content: { 'text/html': { schema: z.string() }, 'text/plain': { schema: z.string() }, 'application/json': { schema: anyJson } } } } });
-  add('post', '/v1/digest/send', 'Digest', 'admin', 'Send a digest now (Idempotency-Key header required)', { request: { headers: z.object({ 'idempotency-key': z.string().optional() }), body: { content: { 'application/json': { schema: DigestSendBody } } } }, responses: { 200: Json(anyJson, 'Replayed'), 202: Json(anyJson, 'Enqueued'), 409: problem('Key reused with another body, or no recipients') } });
-  add('get', '/v1/digests', 'Digest', 'bearer', 'Archive of sent digests', { request: { query: DigestListQuery }, responses: { 200: Json(anyJson) } });
-  add('get', '/v1/digests/{id}', 'Digest', 'bearer', 'One archived digest', { request: { params: z.object({ id: z.string() }), query: DigestGetQuery }, responses: { 200: Json(anyJson), 404: problem('No such digest') } });
+  add('get', '/v1/digest/preview', 'Digest', 'bearer', 'previewDigest', 'Preview the next digest without sending it', {
+    request: { query: DigestPreviewQuery },
+    responses: {
+      200: { description: 'The digest', headers: { 'X-Digest-Empty': header('true when nothing happened in the period') }, content: { 'text/html': { schema: z.string() }, 'text/plain': { schema: z.string() }, 'application/json': { schema: DigestPreview } } },
+      403: problem('An editor asked for another party’s digest'),
+      404: problem('No such party'),
+    },
+  });
+  add('post', '/v1/digest/send', 'Digest', 'admin', 'sendDigest', 'Send a digest now (Idempotency-Key header required)', {
+    json: true,
+    request: { headers: z.object({ 'idempotency-key': z.string().optional() }), body: { content: { 'application/json': { schema: DigestSendBody } } } },
+    responses: { 200: Json(DigestSendResult, 'Replayed: the key was used before with the same body'), 202: Json(DigestSendResult, 'Enqueued'), 409: problem('Key reused with another body, or no recipients') },
+  });
+  add('get', '/v1/digests', 'Digest', 'bearer', 'listDigests', 'Archive of sent digests', { request: { query: DigestListQuery }, responses: { 200: Json(z.object({ items: z.array(DigestSummary), nextCursor: z.string().nullable() })) } });
+  add('get', '/v1/digests/{id}', 'Digest', 'bearer', 'getDigest', 'One archived digest', {
+    request: { params: z.object({ id: z.string() }), query: DigestGetQuery },
+    responses: {
+      200: { description: 'The digest as sent', content: { 'application/json': { schema: ArchivedDigest }, 'text/html': { schema: z.string() }, 'text/plain': { schema: z.string() } } },
+      404: problem('No such digest'),
+    },
+  });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -181,7 +437,7 @@ export function buildOpenApiDocument(baseUrl: string) {
       description: 'Commitments of a meeting, their deadlines, reminders and digests. Errors are application/problem+json naming every bad field.',
     },
     servers: [{ url: baseUrl }],
-    tags: ['Commitments', 'Reminders', 'Digest', 'Parties and meetings', 'Calendar', 'Status page', 'Operations'].map((name) => ({ name })),
+    tags: TAGS.map((t) => ({ ...t })),
   });
 }
 export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;
