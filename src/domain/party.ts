@@ -18,6 +18,25 @@ export type Contact = z.infer<typeof ContactSchema>;
 
 export const PartyRoleSchema = z.enum(['co-chair', 'steering-group']);
 
+/** ISO 3166-1 alpha-2, whose public holidays are the party's quiet days (see holidays.ts). */
+export const CountrySchema = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as AU');
+
+/**
+ * Checked here rather than with deadline.ts's date schema: deadline.ts imports this module.
+ * In UTC on purpose, so no zone shifts the day.
+ */
+function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const t = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return t.toISOString().slice(0, 10) === s;
+}
+
+/** Days the party is closed besides weekends and public holidays, as YYYY-MM-DD on its own calendar. */
+export const ClosedDaysSchema = z
+  .array(z.string().refine(isCalendarDate, { message: 'expected a real calendar date as YYYY-MM-DD' }))
+  .max(366);
+
 export const PartySchema = z.strictObject({
   id: PartyIdSchema,
   name: z.string().min(1).max(200),
@@ -25,6 +44,9 @@ export const PartySchema = z.strictObject({
   timeZone: timeZoneSchema,
   contacts: z.array(ContactSchema).max(50).default([]),
   roles: z.array(PartyRoleSchema).default([]),
+  /** Defaults, for a state whose id is an ISO alpha-3 code, to that country (see partyCountry). */
+  country: CountrySchema.optional(),
+  closedDays: ClosedDaysSchema.optional(),
 });
 export type Party = z.infer<typeof PartySchema>;
 
@@ -40,6 +62,8 @@ export const PartyPatchSchema = z
     timeZone: timeZoneSchema,
     contacts: z.array(ContactSchema).max(50),
     roles: z.array(PartyRoleSchema),
+    country: CountrySchema,
+    closedDays: ClosedDaysSchema,
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, { message: 'expected at least one field to change' });

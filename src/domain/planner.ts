@@ -25,10 +25,13 @@
  *   (later days are taken). With `sendAt: null` a step is sent at the exact
  *   instant, computed with calendar arithmetic in the party's zone (P1D before
  *   keeps the local time of day across DST).
- * - Quiet days (0 = Sunday … 6 = Saturday, in the party's zone): a send that
- *   lands on one moves to the next working day, same local time. A before/due
- *   send that would thereby pass the deadline moves back to the previous
- *   working day instead. Second-scale demos should use `quietDays: []`.
+ * - Quiet days (0 = Sunday … 6 = Saturday, in the party's zone), the public
+ *   holidays of the party's country (`holidays`, see holidays.ts) and the
+ *   party's own `closedDays`, all on its own calendar: a send that lands on
+ *   one moves to the next working day, same local time. A before/due send
+ *   that would thereby pass the deadline moves back to the previous working
+ *   day instead. A moved send says from where and why (`moved`). Second-scale
+ *   demos should use `quietDays: []`.
  * - Collisions: when two sends of one party land on the same instant (e.g.
  *   P1D and due after a weekend move, or overdue follow-ups piling onto a
  *   Monday), only one is kept: the one nearest the deadline for before/due,
@@ -51,7 +54,8 @@ import type { Commitment } from './commitment.js';
 import { dueInstant } from './deadline.js';
 import { durationToMs, parseIsoDuration } from './duration.js';
 import { parseSendAt, toLocal } from './local-time.js';
-import { catchUpAt, placeAfter, placeBefore, shift, times, type Nominal, type Placer } from './send-placement.js';
+import { catchUpAt, localIso, placeAfter, placeBefore, shift, times, type Nominal, type Placement, type Placer } from './send-placement.js';
+import { closedReason, NO_HOLIDAYS, type HolidayLookup } from './holidays.js';
 import { isCoChair, type Party } from './party.js';
 import type { ReminderPolicy } from './reminder-policy.js';
 import { isClosed } from './status.js';
@@ -83,6 +87,11 @@ export interface PlannedSend {
   skipReason?: string;
   /** Set when a missed overdue notice or escalation was re-timed to `now`: the instant it was planned for. */
   nominalAt?: string;
+  /**
+   * Set when the send was moved off a quiet day: the local time it would have gone out
+   * (with its offset, "2010-01-01T09:00+11:00") and why ("weekend", "New Year's Day (AU)").
+   */
+  moved?: { from: string; because: string };
 }
 
 export interface PlanInput {
@@ -93,6 +102,8 @@ export interface PlanInput {
   now: Date;
   catchUpWindowMs: number;
   steeringGroup: readonly string[];
+  /** Public holidays by country; without it only the weekly quiet days and the parties' closed days apply. */
+  holidays?: HolidayLookup;
 }
 
 /** The policy that applies to `c`: its own override, else the configured default. */
@@ -119,6 +130,7 @@ interface Draft {
   step: Step;
   stepKey: string;
   at: Date;
+  moved?: Placement['moved'];
   party: Party;
   /** Lower wins a collision: distance from the deadline for before/due, k for overdue. */
   rank: number;
@@ -175,8 +187,8 @@ function draftsFor(c: Commitment, steps: readonly StepSpec[], party: Party, p: P
   for (const s of steps) {
     if (s.leadsOnly && !isLead) continue;
     const nominal = shift(p, anchor, s.dur, s.sign);
-    const at = s.sign < 0 ? placeBefore(p, nominal) : placeAfter(p, nominal);
-    out.push({ step: s.step, stepKey: s.stepKey, at, party, rank: s.rank });
+    const placed = s.sign < 0 ? placeBefore(p, nominal) : placeAfter(p, nominal);
+    out.push({ step: s.step, stepKey: s.stepKey, at: placed.at, ...(placed.moved ? { moved: placed.moved } : {}), party, rank: s.rank });
   }
   return collapse(out);
 }
@@ -215,6 +227,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
   const horizon = now.getTime() - catchUpWindowMs;
   const sendAt = policy.sendAt === null ? null : parseSendAt(policy.sendAt);
   const quiet = new Set(policy.quietDays);
+  const holidays = input.holidays ?? NO_HOLIDAYS;
   const steps = stepsOf(policy);
   const out: PlannedSend[] = [];
 
@@ -223,7 +236,7 @@ export function planReminders(input: PlanInput): PlannedSend[] {
     if (!party) continue;
     const to = emails(party);
     if (to.length === 0) continue;
-    const placer: Placer = { zone: party.timeZone, deadline, sendAt, quiet };
+    const placer: Placer = { zone: party.timeZone, deadline, sendAt, quiet, closed: closedReason(party, holidays) };
     const drafts = draftsFor(c, steps, party, placer);
     // One overdue notice: of the follow-ups already due, only the latest may go out.
     const pastOverdue = drafts
@@ -246,12 +259,16 @@ export function planReminders(input: PlanInput): PlannedSend[] {
         cc: carriesCopies ? [...escalationCc] : [],
         state: 'planned',
         ...(carriesCopies ? { recordsEscalation: true as const } : {}),
+        ...(d.moved ? { moved: { from: localIso(d.moved.from, party.timeZone), because: d.moved.because } } : {}),
       };
       const missed = d.at.getTime() < horizon;
       const retime = (d.step === 'escalation' || d === latestOverdue) && missed;
       if (retime) {
         send.nominalAt = send.at;
-        send.at = catchUpAt(placer, now).toISOString();
+        const caught = catchUpAt(placer, now);
+        send.at = caught.at.toISOString();
+        if (caught.moved) send.moved = { from: localIso(caught.moved.from, party.timeZone), because: caught.moved.because };
+        else delete send.moved;
       } else if (d !== latestOverdue && pastOverdue.includes(d)) {
         send.state = 'skipped';
         send.skipReason = missed ? SKIP_MISSED : SKIP_SUPERSEDED;

@@ -12,11 +12,44 @@ export interface Placer {
   deadline: Date;
   sendAt: TimeOfDay | null;
   quiet: ReadonlySet<number>;
+  /** Why a day is closed for the party besides the weekly quiet days (a public holiday, its own closed day), or null. */
+  closed?: (day: LocalDay) => string | null;
 }
 
-/** True when `day` is one of the policy's quiet days (weekdays are the same in every zone). */
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** Why `day` is a quiet day for the party, or null on a working day: "weekend", "Friday (quiet day)", a holiday's name. */
+export function quietReason(p: Placer, day: LocalDay): string | null {
+  if (p.quiet.size > 0) {
+    const w = weekdayOf(day);
+    if (p.quiet.has(w)) return w === 0 || w === 6 ? 'weekend' : `${WEEKDAYS[w]} (quiet day)`;
+  }
+  return p.closed ? p.closed(day) : null;
+}
+
+/** True when `day` is one of the policy's quiet days (weekdays are the same in every zone), a holiday or a closed day of the party. */
 export function isQuietDay(p: Placer, day: LocalDay): boolean {
-  return p.quiet.size > 0 && p.quiet.has(weekdayOf(day));
+  return quietReason(p, day) !== null;
+}
+
+/**
+ * How far a search for a working day goes. The weekly quiet days leave at
+ * least one weekday open, and closed days are bounded in number, so a working
+ * day always comes well within this; it only guards against a pathological calendar.
+ */
+const MAX_SEARCH_DAYS = 3 * 366;
+
+/** The first working day from `day` in direction `step`, or null past the search bound. */
+function nextOpen(p: Placer, day: LocalDay, step: 1 | -1): LocalDay | null {
+  let d = day;
+  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, d = shiftDay(d, step)) if (!isQuietDay(p, d)) return d;
+  return null;
+}
+
+/** Where a send goes, and when it was moved off a quiet day, from where and why. */
+export interface Placement {
+  at: Date;
+  moved?: { from: Date; because: string };
 }
 
 /**
@@ -60,39 +93,56 @@ function sendTime(p: Placer, n: Nominal): (day: LocalDay) => Date {
  * Place a before/due step: on or before the deadline (earlier days if need
  * be), off quiet days: forward first, else back when forward would pass the deadline.
  */
-export function placeBefore(p: Placer, n: Nominal): Date {
+export function placeBefore(p: Placer, n: Nominal): Placement {
   const at = sendTime(p, n);
   let day = n.day;
   let t = at(day);
   while (t > p.deadline) t = at((day = shiftDay(day, -1)));
-  if (!isQuietDay(p, day)) return t;
-  let fwd = day;
-  while (isQuietDay(p, fwd)) fwd = shiftDay(fwd, 1);
-  const f = at(fwd);
-  if (f <= p.deadline) return f;
-  let back = day;
-  while (isQuietDay(p, back)) back = shiftDay(back, -1);
-  return at(back);
+  const because = quietReason(p, day);
+  if (because === null) return { at: t };
+  const fwd = nextOpen(p, day, 1);
+  if (fwd !== null) {
+    const f = at(fwd);
+    if (f <= p.deadline) return { at: f, moved: { from: t, because } };
+  }
+  const back = nextOpen(p, day, -1);
+  return back === null ? { at: t } : { at: at(back), moved: { from: t, because } };
 }
 
 /** Place an overdue/escalation step: strictly after the deadline, off quiet days (forward). */
-export function placeAfter(p: Placer, n: Nominal): Date {
+export function placeAfter(p: Placer, n: Nominal): Placement {
   const at = sendTime(p, n);
   let day = n.day;
   let t = at(day);
   while (t <= p.deadline) t = at((day = shiftDay(day, 1)));
-  if (!isQuietDay(p, day)) return t;
-  while (isQuietDay(p, day)) day = shiftDay(day, 1);
-  return at(day);
+  const because = quietReason(p, day);
+  if (because === null) return { at: t };
+  const fwd = nextOpen(p, day, 1);
+  return fwd === null ? { at: t } : { at: at(fwd), moved: { from: t, because } };
 }
 
 /** When a missed notice goes out: now, unless today is quiet locally, then the next working day's send time. */
-export function catchUpAt(p: Placer, now: Date): Date {
+export function catchUpAt(p: Placer, now: Date): Placement {
   const local = toLocal(now, p.zone);
-  if (!isQuietDay(p, local.day)) return now;
-  let day = shiftDay(local.day, 1);
-  while (isQuietDay(p, day)) day = shiftDay(day, 1);
-  return atLocal(day, p.sendAt ?? local.time, p.zone);
+  const because = quietReason(p, local.day);
+  if (because === null) return { at: now };
+  const day = nextOpen(p, shiftDay(local.day, 1), 1);
+  return day === null ? { at: now } : { at: atLocal(day, p.sendAt ?? local.time, p.zone), moved: { from: now, because } };
+}
+
+/**
+ * `at` as the party reads it: local wall time with its UTC offset, minutes
+ * precision unless seconds are set ("2010-01-01T09:00+11:00").
+ */
+export function localIso(at: Date, zone: string): string {
+  const { day, time } = toLocal(at, zone);
+  const pad = (x: number, w = 2) => String(x).padStart(w, '0');
+  const wall = Date.UTC(day.y, day.m, day.d, time.h, time.mi, time.s, time.ms);
+  const off = Math.round((wall - at.getTime()) / 60_000);
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  const secs = time.s !== 0 || time.ms !== 0 ? `:${pad(time.s)}${time.ms !== 0 ? `.${pad(time.ms, 3)}` : ''}` : '';
+  return `${pad(day.y, 4)}-${pad(day.m + 1)}-${pad(day.d)}T${pad(time.h)}:${pad(time.mi)}${secs}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
 /** `d` × `k`, unit by unit, so overdue-k counts k months from the deadline rather than adding one month k times. */
