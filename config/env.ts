@@ -31,11 +31,16 @@ const timeZone = (fallback: string, description: string) =>
     .refine(isValidTimeZone, { message: 'expected an IANA time zone such as Asia/Jakarta' })
     .describe(description);
 
+const hostPort = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port entries, e.g. 127.0.0.1:26379');
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('Runtime mode'),
   PORT: z.coerce.number({ error: 'expected a port number from 0 to 65535' }).int('expected a whole port number').min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535').default(3000).describe('HTTP port of the API (0 picks a free one)'),
   HOST: z.string().default('0.0.0.0').describe('Interface the API listens on'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379').describe('Redis server'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379').describe('Redis server (rediss:// for TLS); with REDIS_SENTINELS or REDIS_CLUSTER_NODES, only its user, password, database and TLS count'),
+  REDIS_SENTINELS: list('Sentinels (host:port,…) of a Sentinel set; the client follows the primary named REDIS_SENTINEL_NAME').pipe(z.array(hostPort)),
+  REDIS_SENTINEL_NAME: z.string().regex(/^[\w.-]+$/, 'expected a Sentinel primary name such as mymaster').default('mymaster').describe('Name of the primary the sentinels watch'),
+  REDIS_CLUSTER_NODES: list('Seed nodes (host:port,…) of a Redis Cluster').pipe(z.array(hostPort)),
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, dot, dash or underscore')
@@ -78,7 +83,7 @@ const EnvSchema = z.object({
   SEED: z.enum(['2009', 'none']).default('2009').describe('Load the 2009 meeting when the store is empty, or none'),
   BODY_LIMIT: z.string().default('100kb').describe('Largest accepted request body'),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(0).default(600).describe('Requests per token per minute on /v1 before 429; 0 turns it off'),
-  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30).describe('Failed bearer sign-ins (401) per client address per 15 minutes before that address gets 429; 0 turns it off'),
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30).describe('Failed sign-ins (401) per client address per 15 minutes before that address gets 429 everywhere; 0 turns it off'),
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(0).default(60).describe('Requests per client address per minute on one-click links and party calendar feeds before 429; 0 turns it off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('json in production, pretty otherwise'),
@@ -123,7 +128,7 @@ export type Config = Readonly<Env & { PUBLIC_BASE_URL: string }>;
 const describedAs = (s: z.ZodType): string =>
   s.description ?? (s instanceof z.ZodPipe ? describedAs(s.in as z.ZodType) : '');
 
-/** Names and descriptions of every variable, for the README and `--help`. */
+/** Names and descriptions of every variable, for the configuration table in docs/operating.md and `--help`. */
 export const envDescriptions: ReadonlyArray<{ name: string; description: string }> = Object.entries(
   EnvSchema.shape,
 ).map(([name, schema]) => ({ name, description: describedAs(schema as z.ZodType) }));
@@ -133,7 +138,7 @@ export class ConfigError extends Error {
     super(
       'Invalid configuration:\n' +
         problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n') +
-        '\nSee the configuration table in README.md.',
+        '\nSee the configuration table in docs/operating.md.',
     );
     this.name = 'ConfigError';
   }
@@ -150,6 +155,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const data = result.data;
+  if (data.REDIS_SENTINELS.length > 0 && data.REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError([{ variable: 'REDIS_CLUSTER_NODES', message: 'set either REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both' }]);
+  }
   return Object.freeze({
     ...data,
     PUBLIC_BASE_URL: (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, ''),
