@@ -4,7 +4,7 @@
  * reconcile job makes BullMQ's delayed jobs match its output, and the
  * fire-time guard re-runs it to check that a job's id is still in the plan.
  *
- * Rules (see DESIGN.md promises 5 and 6):
+ * Rules (told at length in docs/reminders.md):
  * - Steps: one `before-<duration>` per policy duration, `due` on the deadline
  *   day (when `onDue`), `overdue-1..max` every `overdue.every` after the
  *   deadline, and one `escalation` at deadline + `escalateAfter`.

@@ -1,5 +1,5 @@
 /**
- * Promise 3 under a crash: a worker process is SIGKILLed in the middle of a
+ * At most twice under a crash: a worker process is SIGKILLed in the middle of a
  * batch of 200 reminders, a new one takes over, and we count what the SMTP
  * server received. Every reminder must arrive; a few may arrive twice, but
  * only those inside the documented window (accepted by SMTP, not yet recorded

@@ -1,5 +1,5 @@
 /**
- * Promises 1, 2 and 6 at run time: reminders arrive at their planned instants
+ * Reminders at run time: they arrive at their planned instants
  * (never before), completion stops the rest (both guards), and a moved
  * deadline's old plan never sends. Real Redis, real BullMQ, real SMTP, real
  * clock; the tests assert order and "not before the planned instant", never

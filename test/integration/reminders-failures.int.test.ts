@@ -1,5 +1,5 @@
 /**
- * Promises 3 and 5 when things go wrong: SMTP 4xx is retried and delivers
+ * Delivery when things go wrong: SMTP 4xx is retried and delivers
  * once; 5xx and rejected recipients fail permanently, are recorded and
  * visible, and an admin can retry; poisoned jobs fail without a retry storm;
  * a late start records missed steps as skipped and sends one overdue notice.

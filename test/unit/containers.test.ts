@@ -56,7 +56,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/main.ts"]');
   });
 
-  it('when Redis is configured, then it has AOF, noeviction, hz 100 and a volume, as DESIGN.md requires', () => {
+  it('when Redis is configured, then it has AOF, noeviction, hz 100 and a volume, as a reminder service needs', () => {
     const redis = compose.slice(compose.indexOf('  redis:'), compose.indexOf('  mailpit:'));
     for (const flag of ['--appendonly\n      - "yes"', '--maxmemory-policy\n      - noeviction', '--hz\n      - "100"', 'redis-data:/data']) expect(redis).toContain(flag);
   });

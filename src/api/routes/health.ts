@@ -30,7 +30,7 @@ export function statusRouter(deps: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const partyIds = await deps.parties.ids();
-    // An editor sees counts of its own parties' commitments only (promise 7).
+    // An editor sees counts of its own parties' commitments only.
     const p = req.principal;
     const summary = await deps.commitments.summary(partyIds, deps.clock.now(), p?.role === 'editor' ? { scope: p.parties ?? [] } : {});
     res.json({ asOf: deps.clock.now().toISOString(), ...summary });
