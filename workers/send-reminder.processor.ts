@@ -7,12 +7,12 @@
  * see SendReminderPayloadSchema. Either way the job re-plans at fire time and
  * sends what the plan *now* puts there.
  *
- * Guard (promise 1's second line, and promise 2): re-read the commitment and
+ * Guard: re-read the commitment and
  * send nothing when it is done or cancelled, when its deadline version is not
  * the job's, or when the plan no longer has a send at the job's step and
  * instant (or now says it is skipped: missed by more than the catch-up window).
  *
- * Delivery (promise 3): for each recipient, skip if the ledger says `sent`;
+ * Delivery: for each recipient, skip if the ledger says `sent`;
  * otherwise send, then record `sent` at once. See src/mail/ledger.ts for the
  * one window this leaves (a crash between SMTP acceptance and the ledger
  * write sends that one recipient again, with the same Message-ID). Messages

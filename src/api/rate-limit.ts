@@ -1,5 +1,5 @@
 /**
- * Rate limits: the 429 of the API contract.
+ * Rate limits: the API's 429 answers.
  *
  * Three limits, each counted in Redis (express-rate-limit with
  * rate-limit-redis, fixed windows), so every API process of a deployment

@@ -301,7 +301,7 @@ export function cancelCommitment(current: Commitment, reason: string, who: strin
   return { commitment: next, events: [event(next, 'commitment.cancelled', who, at, { status: { from: current.status, to: 'cancelled' } }, { reason })] };
 }
 
-/** The JSON shape of API.md: stored fields plus the derived `overdue` and `dueAt`. */
+/** The JSON shape the API answers with: stored fields plus the derived `overdue` and `dueAt`. */
 export function toView(c: Commitment, now: Date) {
   const at = dueInstant(c.due);
   return { ...c, dueAt: at ? at.toISOString() : null, overdue: isOverdue(c, now) };

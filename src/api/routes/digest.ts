@@ -7,7 +7,7 @@
  *   GET  /v1/digests            ?limit=&cursor=
  *   GET  /v1/digests/:id        ?format=json|html|text
  *
- * An editor sees only its own parties' digests (promise 7): its preview is
+ * An editor sees only its own parties' digests: its preview is
  * scoped to its party, and archived digests of other scopes are not found.
  */
 import { createHash } from 'node:crypto';
