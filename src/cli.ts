@@ -188,7 +188,7 @@ async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
     const about = typeof r.meta?.commitmentId === 'string' ? ` ${r.meta.commitmentId}` : '';
     ctx.out(`${r.at}  ${r.recipient}${about}  ${r.sendId}  ${r.responseCode ?? ''} ${r.error ?? ''}`.trimEnd());
   }
-  ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/commitments/:id/reminders (see README).`);
+  ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/reminders/:sendId/retry (see docs/reminders.md).`);
 }
 
 async function cmdReconcile(ctx: Ctx): Promise<void> {
