@@ -243,7 +243,7 @@ export const TAGS = [
 type Tag = (typeof TAGS)[number]['name'];
 
 /** Routes that read Redis before anything else can fail: a store outage answers 503 there. */
-const NO_STORE = new Set(['/healthz', '/openapi.json', '/docs', '/admin/logout']);
+const NO_STORE = new Set(['/healthz', '/openapi.json', '/docs', '/admin/logout', '/favicon.ico', '/favicon.svg']);
 /** Health checks sit before the rate limits (src/api/rate-limit.ts); every other route is behind one. */
 const NO_RATE_LIMIT = new Set(['/healthz', '/readyz']);
 
@@ -311,6 +311,9 @@ export function buildOpenApiDocument(baseUrl: string) {
       401: page('STATUS_PAGE=token and no valid viewer token or cookie: a page saying how to sign in'),
     },
   });
+  for (const [path, operationId] of [['/favicon.svg', 'getFavicon'], ['/favicon.ico', 'getFaviconIco']] as const) {
+    add('get', path, 'Status page', 'public', operationId, 'The site icon (SVG, also under the name browsers ask for)', { input: false, responses: { 200: Text('image/svg+xml', 'The icon') } });
+  }
   add('get', '/v1/calendar.ics', 'Calendar', 'bearer', 'getCalendar', 'iCalendar feed of every deadline', { input: false, responses: { 200: Text('text/calendar', 'RFC 5545; UID = id@host, SEQUENCE = dueVersion') } });
   add('get', '/v1/calendar/{party}.ics', 'Calendar', 'feed-token', 'getPartyCalendar', 'iCalendar feed of one party’s deadlines', {
     request: { params: z.object({ party: PartyIdSchema }), query: z.object({ token: z.string() }) },

@@ -11,7 +11,7 @@ afterAll(() => ctx.cleanup());
 interface Layer {
   rawPath?: unknown;
   slash?: boolean;
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle: { stack?: Layer[]; set?: unknown };
 }
 
@@ -26,10 +26,13 @@ function registeredRoutes(app: Express): string[] {
     for (const layer of stack) {
       const mount = typeof layer.rawPath === 'string' && !layer.slash ? layer.rawPath : '';
       if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) {
-          // A router's '/' route under a mount is the mount itself: /v1/commitments/ is /v1/commitments.
-          const path = (prefix + layer.route.path).replace(/(.)\/$/, '$1').replace(/:(\w+)/g, '{$1}');
-          if (on && method !== '_all') out.add(`${method.toUpperCase()} ${path}`);
+        // A route may have several paths: router.get(['/a', '/b'], …).
+        for (const routePath of [layer.route.path].flat()) {
+          for (const [method, on] of Object.entries(layer.route.methods)) {
+            // A router's '/' route under a mount is the mount itself: /v1/commitments/ is /v1/commitments.
+            const path = (prefix + routePath).replace(/(.)\/$/, '$1').replace(/:(\w+)/g, '{$1}');
+            if (on && method !== '_all') out.add(`${method.toUpperCase()} ${path}`);
+          }
         }
       } else if (layer.handle.stack) {
         walk(layer.handle.stack, prefix + mount);
@@ -73,6 +76,50 @@ describe('the OpenAPI document at /openapi.json', () => {
     const create = doc.paths['/v1/commitments']!.post!.requestBody!.content['application/json']!.schema;
     const required = create.$ref ? doc.components.schemas[create.$ref.split('/').pop()!]!.required : create.required;
     expect(required).toEqual(expect.arrayContaining(['meetingId', 'title']));
+  });
+});
+
+describe('the OpenAPI document as a contract for client generators', () => {
+  type Op = { operationId?: string; tags?: string[]; requestBody?: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, unknown> }> };
+  const operations = async () => {
+    const doc = (await fetchDocument()) as unknown as { paths: Record<string, Record<string, Op>>; tags: Array<{ name: string; description?: string }> };
+    return { doc, ops: Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op }))) };
+  };
+
+  it('when a client is generated, then every operation has a unique camelCase operationId', async () => {
+    const { ops } = await operations();
+    const ids = ops.map(({ op }) => op.operationId);
+    expect(ids.filter((id) => !/^[a-z][A-Za-z0-9]*$/.test(id ?? ''))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Stable names: a rename breaks every generated client.
+    const byRoute = Object.fromEntries(ops.map(({ path, method, op }) => [`${method.toUpperCase()} ${path}`, op.operationId]));
+    expect(byRoute).toMatchObject({ 'GET /v1/commitments': 'listCommitments', 'POST /v1/commitments': 'createCommitment', 'PATCH /v1/commitments/{id}': 'updateCommitment', 'POST /v1/commitments/{id}/complete': 'completeCommitment', 'GET /v1/digest/preview': 'previewDigest' });
+  });
+
+  it('when tags group the operations, then each tag has a description and each operation a declared tag', async () => {
+    const { doc, ops } = await operations();
+    expect(doc.tags.filter((t) => !t.description)).toEqual([]);
+    const names = new Set(doc.tags.map((t) => t.name));
+    expect(ops.filter(({ op }) => !op.tags?.length || !op.tags.every((t) => names.has(t))).map(({ path }) => path)).toEqual([]);
+    expect([...names].filter((n) => !ops.some(({ op }) => op.tags?.includes(n)))).toEqual([]);
+  });
+
+  it('when an operation takes a JSON body, then 413 and 415 are documented; every route behind the rate limits documents 429', async () => {
+    const { ops } = await operations();
+    const json = ops.filter(({ op }) => op.requestBody?.content['application/json']);
+    expect(json.length).toBeGreaterThan(8);
+    expect(json.filter(({ op }) => !op.responses['413'] || !op.responses['415']).map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+    const limited = ops.filter(({ path }) => path !== '/healthz' && path !== '/readyz');
+    expect(limited.filter(({ op }) => !op.responses['429']).map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+    expect(ops.filter(({ path }) => path.startsWith('/v1/')).filter(({ op }) => !op.responses['503'] || !op.responses['401'])).toEqual([]);
+  });
+
+  it('when a /v1 operation answers an error, then it is documented as application/problem+json', async () => {
+    const { ops } = await operations();
+    const bad = ops
+      .filter(({ path }) => path.startsWith('/v1/'))
+      .flatMap(({ method, path, op }) => Object.entries(op.responses).filter(([status, r]) => Number(status) >= 400 && !r.content?.['application/problem+json']).map(([status]) => `${method} ${path} ${status}`));
+    expect(bad).toEqual([]);
   });
 });
 
