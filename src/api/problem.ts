@@ -1,7 +1,12 @@
-/** The one error handler: any error becomes application/problem+json, never a stack trace. */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+/**
+ * The one error handler: any error becomes application/problem+json, never a
+ * stack trace. A browser (whose `Accept` prefers text/html to JSON) gets the
+ * same status, headers and words as a small HTML page instead.
+ */
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError, coerceError, type ErrorCode, type FieldError } from '../domain/errors.js';
+import { renderErrorPage } from './views/error-page.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -46,10 +51,26 @@ export function toAppError(err: unknown): AppError {
   return new AppError('internal', 'An unexpected error occurred; it has been logged.', [], { cause: e });
 }
 
-export function sendProblem(res: Parameters<RequestHandler>[1], err: AppError): void {
+/**
+ * True when the client ranks text/html above every JSON type, as browsers do
+ * (`text/html,…,*\/*;q=0.8`). No Accept, `*\/*` and `application/json` all pick
+ * JSON, because JSON is listed first and wins ties.
+ */
+export function prefersHtml(req: Pick<Request, 'accepts'>): boolean {
+  return req.accepts(['application/problem+json', 'application/json', 'text/html']) === 'text/html';
+}
+
+/** With `req`, the body follows its `Accept` (see prefersHtml); without, it is problem+json. */
+export function sendProblem(res: Parameters<RequestHandler>[1], err: AppError, req?: Pick<Request, 'accepts'>): void {
   if (err.httpStatus === 503) res.setHeader('Retry-After', '5');
   if (err.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  res.status(err.httpStatus).type('application/problem+json').send(JSON.stringify(problemBody(err.httpStatus, err.code, err.message, err.errors)));
+  if (req) res.vary('Accept');
+  const body = problemBody(err.httpStatus, err.code, err.message, err.errors);
+  if (req && prefersHtml(req)) {
+    res.status(err.httpStatus).set('Cache-Control', 'no-store').type('html').send(renderErrorPage(body.status, body.title, body.detail, body.errors));
+    return;
+  }
+  res.status(err.httpStatus).type('application/problem+json').send(JSON.stringify(body));
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -58,7 +79,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const log = (req as { log?: Logger }).log ?? logger;
     if (appError.httpStatus >= 500) log.error({ err: appError.cause ?? appError }, 'request failed');
     if (res.headersSent) return;
-    sendProblem(res, appError);
+    sendProblem(res, appError, req);
   };
 }
 

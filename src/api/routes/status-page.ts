@@ -1,33 +1,50 @@
 /**
- * GET / — the read-only status page for officials.
+ * GET / — the read-only status page for officials — and its icon.
  *
  * STATUS_PAGE=public serves it to anyone. STATUS_PAGE=token asks for a token:
  * a bearer header, or a viewer link `/?token=<API token>` opened once, which
  * sets an HttpOnly session cookie and redirects to the same page without the
  * token. An editor token sees only its parties' commitments, as in the API.
+ *
+ * The page shows PAGE_SIZE commitments at a time, and each rendered page is
+ * kept in a bounded cache per viewer scope and filter. An entry is served
+ * while the store's version is the one it was rendered at and the clock has
+ * not reached its expiry: the next minute (the page says "as of HH:MM" and
+ * "due in 3 days") or the next deadline (an item turns overdue), whichever
+ * comes first. Its ETag answers a matching If-None-Match with 304.
  */
+import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../../domain/auth.js';
 import { SlugSchema, partiesOf, toView, type CommitmentView } from '../../domain/commitment.js';
+import { AppError } from '../../domain/errors.js';
 import type { Meeting } from '../../domain/meeting.js';
+import type { Party } from '../../domain/party.js';
 import { PartyIdSchema, timeZoneSchema } from '../../domain/party.js';
 import type { AppDeps } from '../deps.js';
 import { parse } from '../middleware.js';
 import { withoutToken, type SessionCookies } from '../session-cookie.js';
+import { FAVICON_SVG } from '../views/html.js';
 import { STATUS_FILTERS, renderSignInNeeded, renderStatusPage, type StatusFilter } from '../views/status-page.js';
+import { BoundedLru } from './status-page-cache.js';
 
 export const VIEWER_SESSION_MS = 8 * 60 * 60 * 1000;
 
+/** Commitments per page of the status page. */
+export const PAGE_SIZE = 50;
+const MAX_PAGE = 10_000;
+
 const blankable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]).optional();
 
-/** The page's query: filters, the viewer's zone, and the one-time token. Unknown parameters are ignored. */
+/** The page's query: filters, the page number, the viewer's zone, and the one-time token. Unknown parameters are ignored. */
 export const StatusPageQuerySchema = z.object({
   meeting: blankable(SlugSchema),
   party: blankable(PartyIdSchema),
   status: blankable(z.enum(STATUS_FILTERS)),
+  page: blankable(z.coerce.number<string>().int().min(1).max(MAX_PAGE)),
   tz: timeZoneSchema.optional(),
-  token: z.string().optional(),
+  token: z.string().max(512).optional(),
 });
 
 /** Overdue first, then by deadline (none last), then by title. */
@@ -38,9 +55,28 @@ function byUrgency(a: CommitmentView, b: CommitmentView): number {
   return da !== db ? da - db : a.title.localeCompare(b.title);
 }
 
-export function statusPageRouter(deps: AppDeps, sessions: SessionCookies): Router {
+export interface StatusPageOptions {
+  /** How many rendered pages to keep (0 turns the cache off), and their total size. */
+  cacheEntries?: number;
+  cacheBytes?: number;
+}
+
+interface Rendered {
+  html: string;
+  etag: string;
+  version: string;
+  /** Epoch ms from which this rendering is out of date, whatever the store says. */
+  expiresAt: number;
+}
+
+const hash = (s: string) => createHash('sha1').update(s).digest('base64url');
+
+export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: StatusPageOptions = {}): Router {
   const router = Router();
   const tokenMode = deps.config.STATUS_PAGE === 'token';
+  const cache = new BoundedLru<Rendered>(opts.cacheEntries ?? 200, opts.cacheBytes ?? 32 * 1024 * 1024, (r) => r.html.length * 2 + 256);
+  /** Renders under way, so a burst of requests for a page that just expired renders it once. */
+  const inflight = new Map<string, Promise<Rendered>>();
 
   /** In token mode: the viewer, or null when they must sign in first. */
   async function viewer(req: Request): Promise<Principal | null> {
@@ -52,11 +88,85 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies): Route
     return sessions.read(req);
   }
 
+  /**
+   * What the page depends on, as one string that changes when any of it changes:
+   * the id of the newest event (every commitment write appends one) and the
+   * parties and meetings themselves (few and small; their writes add no event).
+   */
+  async function storeVersion(): Promise<{ version: string; meetings: Meeting[]; parties: Party[] }> {
+    const [newest, meetings, parties] = await Promise.all([deps.redis.xrevrange(deps.keys.events, '+', '-', 'COUNT', 1), deps.meetings.list(), deps.parties.list()]);
+    const version = `${newest[0]?.[0] ?? '0-0'}.${hash(JSON.stringify([meetings, parties]))}`;
+    return { version, meetings, parties };
+  }
+
+  type Query = z.infer<typeof StatusPageQuerySchema>;
+
+  async function render(q: Query, principal: Principal | null, store: Awaited<ReturnType<typeof storeVersion>>): Promise<Rendered> {
+    const now = deps.clock.now();
+    const { meetings, parties } = store;
+    let meeting: Meeting | null = meetings[meetings.length - 1] ?? null;
+    if (q.meeting) {
+      meeting = meetings.find((m) => m.id === q.meeting) ?? null;
+      if (!meeting) throw new AppError('not_found', `No meeting has the id ${q.meeting}.`);
+    }
+
+    const ids = meeting ? await deps.commitments.findIds({ meetingId: meeting.id }, now) : [];
+    let all = (await deps.commitments.getMany(ids)).map((c) => toView(c, now));
+    if (principal?.role === 'editor') {
+      const mine = new Set(principal.parties ?? []);
+      all = all.filter((c) => partiesOf(c).some((p) => mine.has(p)));
+    }
+
+    const counts = { total: all.length, open: 0, in_progress: 0, done: 0, cancelled: 0, overdue: 0 };
+    let nextDeadline = Infinity;
+    for (const c of all) {
+      counts[c.status]++;
+      if (c.overdue) counts.overdue++;
+      const due = c.dueAt ? Date.parse(c.dueAt) : Infinity;
+      if (due >= now.getTime() && due < nextDeadline) nextDeadline = due;
+    }
+    const status = q.status || undefined;
+    const party = q.party || undefined;
+    const matching = all
+      .filter((c) => !party || partiesOf(c).includes(party))
+      .filter((c) => !status || (status === 'overdue' ? c.overdue : c.status === status))
+      .sort(byUrgency);
+    const pages = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
+    const pageNo = q.page || 1;
+
+    const tz = q.tz ?? meeting?.timeZone ?? deps.config.DIGEST_TZ;
+    const tzOptions = [...new Set(['UTC', tz, ...(meeting?.timeZone ? [meeting.timeZone] : []), ...parties.map((p) => p.timeZone)])].sort();
+
+    const html = renderStatusPage({
+      meeting,
+      meetings,
+      now,
+      tz,
+      tzOptions,
+      parties: [...parties].sort((a, b) => a.name.localeCompare(b.name)),
+      filter: { ...(party ? { party } : {}), ...(status ? { status: status as StatusFilter } : {}) },
+      items: matching.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE),
+      matching,
+      page: pageNo,
+      pages,
+      pageSize: PAGE_SIZE,
+      counts,
+      ...(principal ? { signedInAs: principal.name } : {}),
+    });
+    // A deadline at this very instant turns overdue a millisecond later.
+    const nextMinute = (Math.floor(now.getTime() / 60_000) + 1) * 60_000;
+    return { html, etag: `"${hash(html)}"`, version: store.version, expiresAt: Math.min(nextMinute, nextDeadline + 1) };
+  }
+
+  router.get(['/favicon.ico', '/favicon.svg'], (_req, res) => {
+    res.type('image/svg+xml').set('Cache-Control', 'public, max-age=31536000, immutable').send(FAVICON_SVG);
+  });
+
   router.get('/', async (req, res) => {
     const q = parse(StatusPageQuerySchema, req.query, 'query');
-    res.set('Cache-Control', 'no-store');
     let principal: Principal | null = null;
     if (tokenMode) {
+      res.set('Cache-Control', 'no-store');
       if (q.token) {
         principal = await deps.auth.authenticate(q.token);
         if (!principal) {
@@ -74,47 +184,32 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies): Route
       }
     }
 
-    const now = deps.clock.now();
-    const [meetings, parties] = await Promise.all([deps.meetings.list(), deps.parties.list()]);
-    let meeting: Meeting | null = meetings[meetings.length - 1] ?? null;
-    if (q.meeting) meeting = await deps.meetings.mustGet(q.meeting);
-
-    const ids = meeting ? await deps.commitments.findIds({ meetingId: meeting.id }, now) : [];
-    let all = (await deps.commitments.getMany(ids)).map((c) => toView(c, now));
-    if (principal?.role === 'editor') {
-      const mine = new Set(principal.parties ?? []);
-      all = all.filter((c) => partiesOf(c).some((p) => mine.has(p)));
+    const store = await storeVersion();
+    // What the rendering depends on besides the store: who looks (an editor sees its parties only) and the query.
+    const scope = principal ? [principal.role, principal.name, ...(principal.parties ?? [])] : [];
+    const key = JSON.stringify([scope, q.meeting || '', q.party || '', q.status || '', q.tz ?? '', q.page || 1]);
+    const now = deps.clock.now().getTime();
+    let page = cache.get(key);
+    if (!page || page.version !== store.version || now >= page.expiresAt) {
+      const flightKey = `${key}@${store.version}`;
+      let flight = inflight.get(flightKey);
+      if (!flight) {
+        flight = render(q, principal, store).finally(() => inflight.delete(flightKey));
+        inflight.set(flightKey, flight);
+      }
+      page = await flight;
+      cache.set(key, page);
     }
 
-    const counts = { total: all.length, open: 0, in_progress: 0, done: 0, cancelled: 0, overdue: 0 };
-    for (const c of all) {
-      counts[c.status]++;
-      if (c.overdue) counts.overdue++;
+    // Browsers may keep the page, but ask each time (no-cache): a 304 costs one small read.
+    res.set('Cache-Control', tokenMode ? 'private, no-cache' : 'no-cache');
+    if (tokenMode) res.vary('Authorization').vary('Cookie');
+    res.set('ETag', page.etag);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
     }
-    const status = q.status || undefined;
-    const party = q.party || undefined;
-    const items = all
-      .filter((c) => !party || partiesOf(c).includes(party))
-      .filter((c) => !status || (status === 'overdue' ? c.overdue : c.status === status))
-      .sort(byUrgency);
-
-    const tz = q.tz ?? meeting?.timeZone ?? deps.config.DIGEST_TZ;
-    const tzOptions = [...new Set(['UTC', tz, ...(meeting?.timeZone ? [meeting.timeZone] : []), ...parties.map((p) => p.timeZone)])].sort();
-
-    res.type('html').send(
-      renderStatusPage({
-        meeting,
-        meetings,
-        now,
-        tz,
-        tzOptions,
-        parties: [...parties].sort((a, b) => a.name.localeCompare(b.name)),
-        filter: { ...(party ? { party } : {}), ...(status ? { status: status as StatusFilter } : {}) },
-        items,
-        counts,
-        ...(principal ? { signedInAs: principal.name } : {}),
-      }),
-    );
+    res.type('html').send(page.html);
   });
   return router;
 }

@@ -5,18 +5,20 @@
  */
 import type { OpenApiDocument } from '../openapi.js';
 import { html, page, raw, type SafeHtml } from './html.js';
+import { STATUS_PAGE_CSS } from './status-page-style.js';
 
 type Op = { summary?: string; description?: string; tags?: string[]; parameters?: Array<{ name: string; in: string; required?: boolean; schema?: unknown }>; requestBody?: { content?: Record<string, { schema?: unknown }> }; responses?: Record<string, { description?: string }> };
 
-const CSS = `body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#f6f7f9}
-.wrap{max-width:1000px;margin:0 auto;padding:0 20px 40px}header{background:#163f6e;color:#fff;padding:24px 0;margin-bottom:20px}
-header h1{margin:0 0 6px}header a{color:#cfe0f5}nav a{margin-right:12px}h2{margin:28px 0 10px;border-bottom:1px solid #e3e7ed;padding-bottom:4px}
-details{background:#fff;border:1px solid #e3e7ed;border-radius:8px;margin:8px 0;padding:0 14px}summary{cursor:pointer;padding:10px 0;display:flex;gap:12px;align-items:baseline}
+/** The status page's stylesheet, plus what only the reference needs. */
+const CSS = `${STATUS_PAGE_CSS}
+.docs{padding-bottom:40px}header nav a{margin-right:12px}header h1 small{font-size:14px;opacity:.8}
+main h2{margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}
+details{background:var(--card);border:1px solid var(--line);border-radius:8px;margin:8px 0;padding:0 14px;overflow-wrap:anywhere}summary{cursor:pointer;padding:10px 0;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
 .m{font:600 12px ui-monospace,monospace;text-transform:uppercase;padding:2px 8px;border-radius:4px;color:#fff;min-width:52px;text-align:center}
 .get{background:#1f5fa8}.post{background:#1d7a46}.patch{background:#8a5a00}.put{background:#6b4fa8}.delete{background:#b42318}
-code,.p{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13.5px}.s{color:#5d6878}
+code,.p{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:13.5px}.s{color:var(--muted)}
 pre{background:#f3f5f8;border-radius:6px;padding:10px;overflow:auto;font-size:12.5px;max-height:360px}
-table{border-collapse:collapse;margin:6px 0 10px}td,th{border-bottom:1px solid #eef0f3;padding:4px 10px 4px 0;text-align:left;font-size:13.5px;vertical-align:top}`;
+table{border-collapse:collapse;margin:6px 0 10px;display:block;overflow-x:auto}td,th{border-bottom:1px solid #eef0f3;padding:4px 10px 4px 0;text-align:left;font-size:13.5px;vertical-align:top}`;
 
 function schemaText(schema: unknown): string {
   return JSON.stringify(schema, null, 2);
@@ -51,7 +53,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
   const body = html`<header><div class="wrap"><h1>${doc.info.title} <small>${doc.info.version}</small></h1>
 <p>${doc.info.description ?? ''}</p><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${doc.openapi}). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <nav>${tags.map((t) => html`<a href="#${t.replace(/\W+/g, '-')}">${t}</a>`)}<a href="#schemas">Schemas</a></nav></div></header>
-<main class="wrap">${tags.map((t) => html`<h2 id="${t.replace(/\W+/g, '-')}">${t}</h2>${byTag.get(t)!}`)}
+<main class="wrap docs">${tags.map((t) => html`<h2 id="${t.replace(/\W+/g, '-')}">${t}</h2>${byTag.get(t)!}`)}
 <h2 id="schemas">Schemas</h2>${schemas.map(([name, s]) => html`<details id="schema-${name}"><summary><span class="p">${name}</span></summary><pre>${schemaText(s)}</pre></details>`)}</main>`;
   return page({ title: `${doc.info.title} · docs`, style: CSS, body: raw(body.value) });
 }

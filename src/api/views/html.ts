@@ -29,7 +29,17 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
   return new SafeHtml(out);
 }
 
-/** A whole page: doctype, meta, inline style (CSP allows inline styles, not scripts). */
+/**
+ * The service's icon: a check mark on the status page's blue, as SVG. Served at
+ * /favicon.ico and /favicon.svg (src/api/routes/status-page.ts) and linked
+ * from every page, so browsers stop asking for a missing file.
+ */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#1f5fa8"/><path d="M17 33l10 10 20-22" fill="none" stroke="#fff" stroke-width="7" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
+
+/** The icon's URL; the version query lets it be cached for a year and still change. */
+export const FAVICON_HREF = '/favicon.svg?v=1';
+
+/** A whole page: doctype, meta, icon, inline style (CSP allows inline styles, not scripts). */
 export function page(opts: { title: string; style: string; body: SafeHtml }): string {
   return `<!doctype html>
 <html lang="en">
@@ -38,6 +48,7 @@ export function page(opts: { title: string; style: string; body: SafeHtml }): st
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(opts.title)}</title>
+<link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">
 <style>${opts.style}</style>
 </head>
 <body>

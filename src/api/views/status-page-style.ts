@@ -13,19 +13,19 @@ header a{color:#fff}
 .kicker{margin:0;text-transform:uppercase;letter-spacing:.08em;font-size:12px;opacity:.85}
 .meta,.asof{margin:0;opacity:.92}
 .asof{font-size:13px;opacity:.8;margin-top:6px}
-.summary{display:grid;grid-template-columns:repeat(6,1fr);gap:10px;margin-bottom:18px}
+.summary{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:10px;margin-bottom:18px}
 .stat{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px;display:flex;flex-direction:column}
 .stat .n{font-size:22px;font-weight:650}
-.stat .l{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
+.stat .l{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em;overflow-wrap:anywhere}
 .stat.overdue .n{color:var(--late)}.stat.done .n{color:var(--done)}.stat.in_progress .n{color:var(--prog)}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin-bottom:10px}
-.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:4px}
-.filters select{font:inherit;font-size:14px;padding:6px 8px;border:1px solid #c9d0da;border-radius:6px;background:#fff;color:var(--ink);min-width:150px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:4px;flex:1 1 150px;min-width:0;max-width:320px}
+.filters select{font:inherit;font-size:14px;padding:6px 8px;border:1px solid #c9d0da;border-radius:6px;background:#fff;color:var(--ink);width:100%;min-width:0;text-overflow:ellipsis}
 .filters button{font:inherit;font-weight:600;padding:7px 16px;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
 .filters .reset{font-size:13px;color:var(--accent);align-self:center}
 .count{color:var(--muted);font-size:13px;margin:6px 2px 10px}
 .list{display:flex;flex-direction:column;gap:12px;margin-bottom:28px}
-.item{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--open);border-radius:10px;padding:14px 18px}
+.item{overflow-wrap:anywhere;background:var(--card);border:1px solid var(--line);border-left:5px solid var(--open);border-radius:10px;padding:14px 18px}
 .item.status-in_progress{border-left-color:#d89b1c}.item.status-done{border-left-color:var(--done)}
 .item.status-cancelled{border-left-color:var(--cancel);opacity:.75}.item.status-cancelled h2{text-decoration:line-through}
 .item.overdue{border-left-color:var(--late);background:linear-gradient(90deg,var(--late-bg),#fff 45%)}
@@ -49,5 +49,21 @@ dd{margin:0}
 .empty{background:var(--card);border:1px dashed var(--line);border-radius:10px;padding:24px;text-align:center;color:var(--muted)}
 footer{padding-bottom:32px}
 a{color:var(--accent)}
-@media (max-width:760px){.summary{grid-template-columns:repeat(3,1fr)}dl{grid-template-columns:1fr 1fr}.head{flex-direction:column}}
+.pager{display:flex;flex-wrap:wrap;gap:10px;align-items:center;justify-content:space-between;margin:-12px 0 28px;font-size:14px}
+.pager .pages{color:var(--muted)}
+.pager a,.pager .off{padding:6px 12px;border:1px solid var(--line);border-radius:6px;background:var(--card);text-decoration:none}
+.pager .off{color:#a3abb7}
+.timeline{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px 8px;margin-bottom:18px}
+.timeline h2{font-size:14px;margin:0 0 6px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}
+.timeline .scroll{overflow-x:auto}
+.timeline svg{display:block;min-width:640px;width:100%;height:auto}
+.timeline .note{margin:4px 0 0}
+.narrow-head,.narrow-main{max-width:680px}
+.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin-bottom:28px;overflow-wrap:anywhere}
+.panel p:first-child{margin-top:0}
+.panel textarea{width:100%;font:inherit;padding:8px;border:1px solid #c9d0da;border-radius:6px}
+.panel button{font:inherit;font-weight:600;padding:8px 18px;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
+.field-errors{padding-left:20px}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}
+@media (max-width:760px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}dl{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.head{flex-direction:column}.filters label{max-width:none}}
 `;

@@ -8,6 +8,8 @@ import type { Meeting } from '../../domain/meeting.js';
 import type { Party } from '../../domain/party.js';
 import { STATUS_PAGE_CSS } from './status-page-style.js';
 import { html, page, type SafeHtml } from './html.js';
+import { shellPage } from './shell.js';
+import { renderTimeline } from './timeline.js';
 
 export const STATUS_FILTERS = ['open', 'in_progress', 'done', 'cancelled', 'overdue'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -22,8 +24,14 @@ export interface StatusPageModel {
   tzOptions: string[];
   parties: Party[];
   filter: { party?: string; status?: StatusFilter };
-  /** The commitments after filtering. */
+  /** This page's commitments, after filtering, in order. */
   items: CommitmentView[];
+  /** Every commitment after filtering (all pages): the timeline draws them. */
+  matching: CommitmentView[];
+  /** 1-based page number, the page count (at least 1), and how many items a page holds. */
+  page: number;
+  pages: number;
+  pageSize: number;
   /** Counts over the whole meeting, before filtering. */
   counts: Record<StatusFilter | 'total', number>;
   /** Set when the viewer signed in with a token (shows a sign-out link). */
@@ -55,7 +63,12 @@ export function formatInstant(at: Date, tz: string): string {
   }).format(at);
 }
 
-function formatDay(isoDate: string): string {
+/** "Jakarta" for Asia/Jakarta, "Buenos Aires" for America/Argentina/Buenos_Aires, "UTC" for UTC. */
+export function placeOfZone(tz: string): string {
+  return (tz.split('/').pop() ?? tz).replace(/_/g, ' ');
+}
+
+export function formatDay(isoDate: string): string {
   const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
   return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
 }
@@ -73,13 +86,22 @@ function partyNames(ids: readonly string[], byId: Map<string, Party>): string {
   return ids.map((id) => byId.get(id)?.name ?? id).join(', ') || '—';
 }
 
+/**
+ * A date deadline reads as the date it was given ("31 Dec 2009, end of day in
+ * Jakarta"), with the instant in the viewer's zone beneath when that zone is
+ * another; an instant deadline reads in the viewer's zone.
+ */
 function deadlineCell(c: CommitmentView, m: StatusPageModel): SafeHtml {
   if (!c.dueAt || !c.due) return html`<span class="muted">No deadline set</span>`;
   const dueAt = new Date(c.dueAt);
-  const local = formatInstant(dueAt, m.tz);
-  const source = 'date' in c.due && c.due.timeZone !== m.tz ? html`<div class="muted small">end of ${formatDay(c.due.date)} in ${c.due.timeZone}</div>` : '';
+  const main =
+    'date' in c.due
+      ? html`<time datetime="${c.due.date}" class="due-date">${formatDay(c.due.date)}, end of day in ${placeOfZone(c.due.timeZone)}</time>${
+          c.due.timeZone !== m.tz ? html`<div class="muted small due-local">that is <time datetime="${c.dueAt}">${formatInstant(dueAt, m.tz)}</time></div>` : ''
+        }`
+      : html`<time datetime="${c.dueAt}" class="due-instant">${formatInstant(dueAt, m.tz)}</time>`;
   const closed = c.status === 'done' || c.status === 'cancelled';
-  return html`<time datetime="${c.dueAt}">${local}</time>${source}${closed ? '' : html`<div class="rel ${c.overdue ? 'late' : ''}">${relativeDue(dueAt, m.now)}</div>`}`;
+  return html`${main}${closed ? '' : html`<div class="rel ${c.overdue ? 'late' : ''}">${relativeDue(dueAt, m.now)}</div>`}`;
 }
 
 function progressCell(c: CommitmentView): SafeHtml {
@@ -126,6 +148,33 @@ function filters(m: StatusPageModel): SafeHtml {
 </form>`;
 }
 
+/** The page's own URL with other filters or another page number; every filter is kept. */
+export function pageHref(m: Pick<StatusPageModel, 'meeting' | 'meetings' | 'filter' | 'tz'>, pageNo: number): string {
+  const q = new URLSearchParams();
+  if (m.meeting && m.meetings.length > 1) q.set('meeting', m.meeting.id);
+  if (m.filter.party) q.set('party', m.filter.party);
+  if (m.filter.status) q.set('status', m.filter.status);
+  q.set('tz', m.tz);
+  if (pageNo > 1) q.set('page', String(pageNo));
+  return `/?${q.toString()}`;
+}
+
+const number = (n: number) => new Intl.NumberFormat('en-GB').format(n);
+
+function shownLine(m: StatusPageModel): string {
+  const total = m.matching.length;
+  if (m.pages <= 1) return total === 1 ? '1 commitment shown' : `${number(total)} commitments shown`;
+  const from = (m.page - 1) * m.pageSize + 1;
+  return `Showing ${number(from)}–${number(from + m.items.length - 1)} of ${number(total)} commitments`;
+}
+
+function pager(m: StatusPageModel): SafeHtml | '' {
+  if (m.pages <= 1) return '';
+  const prev = m.page > 1 ? html`<a rel="prev" href="${pageHref(m, m.page - 1)}">← Previous</a>` : html`<span class="off">← Previous</span>`;
+  const next = m.page < m.pages ? html`<a rel="next" href="${pageHref(m, m.page + 1)}">Next →</a>` : html`<span class="off">Next →</span>`;
+  return html`<nav class="pager" aria-label="Pages">${prev}<span class="pages">Page ${m.page} of ${m.pages}</span>${next}</nav>`;
+}
+
 /** Render the whole page. */
 export function renderStatusPage(m: StatusPageModel): string {
   const byId = new Map(m.parties.map((p) => [p.id, p]));
@@ -144,16 +193,21 @@ export function renderStatusPage(m: StatusPageModel): string {
 <main class="wrap">
   <section class="summary" aria-label="Summary">${summary}</section>
   ${filters(m)}
-  <p class="count" data-testid="shown">${m.items.length === 1 ? '1 commitment' : `${m.items.length} commitments`} shown</p>
-  <section class="list">${m.items.length ? m.items.map((c) => row(c, m, byId)) : html`<p class="empty">No commitment matches these filters.</p>`}</section>
+  ${renderTimeline({ items: m.matching, meeting, now: m.now, tz: m.tz, onPage: new Set(m.items.map((c) => c.id)) })}
+  <p class="count" data-testid="shown">${shownLine(m)}</p>
+  <section class="list">${m.items.length ? m.items.map((c) => row(c, m, byId)) : html`<p class="empty">${m.matching.length ? 'There is no such page; go back to the first one.' : 'No commitment matches these filters.'}</p>`}</section>
+  ${pager(m)}
 </main>
-<footer class="wrap muted small">Read-only view. Deadlines given as a date end at 23:59 in the zone they were set in.</footer>`;
+<footer class="wrap muted small">Read-only view. A deadline given as a date ends at the end of that day in the place it was set for.</footer>`;
   return page({ title: meeting ? `Status · ${meeting.title}` : 'Follow-up status', style: STATUS_PAGE_CSS, body });
 }
 
 /** A small page for a viewer who needs a token first (STATUS_PAGE=token). */
 export function renderSignInNeeded(message: string): string {
-  const body = html`<main class="wrap narrow"><h1>Sign-in needed</h1><p>${message}</p>
-<p class="muted">Ask the secretariat for a viewer link, which looks like <code>/?token=…</code>. Opening it once keeps you signed in on this browser for a while.</p></main>`;
-  return page({ title: 'Sign-in needed · Follow-up', style: STATUS_PAGE_CSS, body });
+  return shellPage({
+    title: 'Sign-in needed',
+    kicker: 'Follow-up · status of commitments',
+    body: html`<p>${message}</p>
+<p class="muted">Ask the secretariat for a viewer link, which looks like <code>/?token=…</code>. Opening it once keeps you signed in on this browser for a while.</p>`,
+  });
 }
