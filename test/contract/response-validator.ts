@@ -23,7 +23,7 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 export function createResponseValidator(doc: Document) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
-  ajv.addSchema(structuredClone(doc) as Schema, DOC_ID);
+  ajv.addSchema(structuredClone(doc) as unknown as Schema, DOC_ID);
   const compiled = new Map<string, ValidateFunction>();
   const checked: Checked[] = [];
 
