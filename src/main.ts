@@ -67,8 +67,8 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   // Release in reverse order of setup; every step runs even when one fails.
   const releasers: Array<{ name: string; release: () => Promise<unknown> }> = [];
 
-  const redis = createRedis(config.REDIS_URL, 'api');
-  await connectRedis(redis, config.REDIS_URL);
+  const redis = createRedis(config, 'api');
+  await connectRedis(redis, config);
   releasers.push({ name: 'redis', release: () => redis.quit() });
 
   const commitments = createRedisCommitmentStore(redis, keys);
@@ -88,8 +88,8 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
 
   if (role === 'all' || role === 'workers') {
     // Workers get a connection of their own that waits for Redis (maxRetriesPerRequest: null).
-    const workerRedis = createRedis(config.REDIS_URL, 'worker');
-    await connectRedis(workerRedis, config.REDIS_URL);
+    const workerRedis = createRedis(config, 'worker');
+    await connectRedis(workerRedis, config);
     releasers.push({ name: 'worker-redis', release: () => workerRedis.quit() });
     const mailer = createMailer({ ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), outboxDir: config.OUTBOX_DIR, from: config.MAIL_FROM });
     releasers.push({ name: 'mailer', release: () => mailer.close() });
