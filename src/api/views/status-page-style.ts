@@ -16,7 +16,7 @@ header a{color:#fff}
 .summary{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:10px;margin-bottom:18px}
 .stat{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px;display:flex;flex-direction:column}
 .stat .n{font-size:22px;font-weight:650}
-.stat .l{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em;overflow-wrap:anywhere}
+.stat .l{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}
 .stat.overdue .n{color:var(--late)}.stat.done .n{color:var(--done)}.stat.in_progress .n{color:var(--prog)}
 .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin-bottom:10px}
 .filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted);gap:4px;flex:1 1 150px;min-width:0;max-width:320px}
@@ -55,9 +55,14 @@ a{color:var(--accent)}
 .pager .off{color:#a3abb7}
 .timeline{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px 8px;margin-bottom:18px}
 .timeline h2{font-size:14px;margin:0 0 6px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600}
-.timeline .scroll{overflow-x:auto}
-.timeline svg{display:block;min-width:640px;width:100%;height:auto}
+.timeline .scroll{overflow-x:auto;direction:rtl}
+.timeline .scroll>svg{display:block;min-width:820px;width:100%;height:auto;direction:ltr}
 .timeline .note{margin:4px 0 0}
+.tl-legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;margin:0 0 6px;padding:0;font-size:12.5px;color:var(--muted)}
+.tl-legend li,.tl-undated h3{display:flex;align-items:center;gap:6px}
+.tl-undated h3{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);font-weight:600;margin:8px 0 4px}
+.tl-undated ul{margin:0;padding-left:22px;columns:2 280px;column-gap:24px;font-size:13.5px}
+.tl-undated li{break-inside:avoid;margin-bottom:2px}
 .narrow-head,.narrow-main{max-width:680px}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin-bottom:28px;overflow-wrap:anywhere}
 .panel p:first-child{margin-top:0}
@@ -65,5 +70,5 @@ a{color:var(--accent)}
 .panel button{font:inherit;font-weight:600;padding:8px 18px;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
 .field-errors{padding-left:20px}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.92em}
-@media (max-width:760px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}dl{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.head{flex-direction:column}.filters label{max-width:none}}
+@media (max-width:760px){.summary{grid-template-columns:repeat(3,minmax(0,1fr))}.stat{padding:8px 10px}.stat .l{font-size:10.5px;letter-spacing:.02em}dl{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}.head{flex-direction:column}.filters label{max-width:none}}
 `;

@@ -10,7 +10,9 @@
  * - above that, the marks would be an unreadable smear, so each column of the
  *   axis becomes a stacked bar of how many are done, overdue and upcoming.
  * Commitments that need a deadline cannot sit on an axis: they are listed
- * under it. Cancelled ones are left out.
+ * under it. Cancelled ones are left out. On a narrow screen the drawing keeps
+ * a legible size and scrolls sideways in its box; the box is right-to-left so
+ * that it opens on the recent end (today), not on the meeting months ago.
  */
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMonths, startOfDay } from 'date-fns';
@@ -34,15 +36,15 @@ export interface TimelineModel {
 
 /** Above this many dated commitments the timeline draws counts, not labelled marks. */
 export const LABELLED_MAX = 24;
-const UNDATED_LISTED = 12;
+const UNDATED_LISTED = 15;
 
 const W = 960;
 const LEFT = 24;
 const RIGHT = 24;
 const LANE = 22;
 const LABEL_CHARS = 34;
-/** Estimated width of one character of an 11.5 px label, on the generous side, so estimated extents never undercount. */
-const CHAR_PX = 7;
+/** Estimated width of one character of a 12.5 px label, on the generous side, so estimated extents never undercount. */
+const CHAR_PX = 7.6;
 const DAY_MS = 86_400_000;
 
 const COLOUR = { done: '#1d7a46', overdue: '#b42318', upcoming: '#1f5fa8', progress: '#b7791f', undated: '#6b7280', today: '#1d2430' };
@@ -99,24 +101,20 @@ function shape(kind: MarkKind, x: number, y: number, progress = false): SafeHtml
 
 const KIND_WORD: Record<MarkKind, string> = { done: 'done', overdue: 'overdue', upcoming: 'upcoming', undated: 'needs a deadline' };
 
+/** A mark drawn alone, as an inline icon for the legend and the list of undated items. */
+function icon(kind: MarkKind, dense = false, progress = false): SafeHtml {
+  const inner = dense && kind !== 'undated' ? html`<rect x="-6" y="-6" width="12" height="12" rx="2" fill="${COLOUR[kind]}"/>` : shape(kind, 0, 0, progress);
+  return html`<svg class="icon" viewBox="-9 -9 18 18" width="16" height="16" aria-hidden="true">${inner}</svg>`;
+}
+
+/** The key, in HTML beside the drawing so it wraps on a narrow screen. */
 function legend(dense: boolean): SafeHtml {
   const entries: Array<[MarkKind, string]> = [
     ['done', 'Done'],
     ['overdue', 'Overdue'],
     ['upcoming', 'Upcoming'],
-    ['undated', 'Needs a deadline'],
   ];
-  let x = LEFT;
-  const parts: SafeHtml[] = [];
-  for (const [kind, label] of entries) {
-    parts.push(dense && kind !== 'undated' ? html`<rect x="${x - 6}" y="12" width="12" height="12" rx="2" fill="${COLOUR[kind]}"/>` : shape(kind, x, 18));
-    parts.push(html`<text x="${x + 12}" y="22" class="lg">${label}</text>`);
-    x += 24 + label.length * CHAR_PX;
-  }
-  parts.push(html`<line x1="${x}" y1="10" x2="${x}" y2="26" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/><text x="${x + 8}" y="22" class="lg">Today</text>`);
-  x += 70;
-  parts.push(html`<rect x="${x - 6}" y="11" width="14" height="14" fill="#e7f0fb"/><text x="${x + 14}" y="22" class="lg">Meeting days</text>`);
-  return html`<g class="legend" aria-hidden="true">${parts}</g>`;
+  return html`<ul class="tl-legend">${entries.map(([kind, label]) => html`<li>${icon(kind, dense)}${label}</li>`)}<li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><line x1="8" y1="0" x2="8" y2="16" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></svg>Today</li><li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><rect x="2" y="0" width="12" height="16" fill="#e7f0fb"/></svg>Meeting days</li></ul>`;
 }
 
 interface Placed {
@@ -168,19 +166,25 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
   t1 += pad;
   const xOf = (t: number) => Math.round((LEFT + ((t - t0) / (t1 - t0)) * (W - LEFT - RIGHT)) * 10) / 10;
 
-  const parts: SafeHtml[] = [legend(dense)];
+  const parts: SafeHtml[] = [];
   let axisY: number;
   let bottom: number;
+  const xNow = xOf(now);
+  const nowAnchor = xNow > W - RIGHT - 80 ? 'end' : xNow < LEFT + 80 ? 'start' : 'middle';
+  /** Today's line, drawn before the marks so their labels' white halo keeps them legible where it crosses. */
+  const todayLine = (y1: number, y2: number) =>
+    html`<g class="today" data-at="${m.now.toISOString()}"><line x1="${xNow}" y1="${y1}" x2="${xNow}" y2="${y2}" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></g>`;
   const tickList = ticks(t0, t1, m.tz);
 
   if (!dense) {
-    axisY = 62;
+    axisY = 36;
     const placed = placeLabels(dated.map((e) => ({ ...e, x: xOf(Date.parse(e.c.dueAt!)) })));
     const laneCount = placed.reduce((n, p) => Math.max(n, p.lane + 1), 0);
     bottom = axisY + 16 + laneCount * LANE;
     if (meetingFrom !== null) parts.push(html`<rect class="meeting" x="${xOf(meetingFrom)}" y="${axisY - 6}" width="${Math.max(3, xOf(meetingTo!) - xOf(meetingFrom))}" height="${bottom - axisY + 6}" fill="#e7f0fb"><title>Meeting days: ${m.meeting!.startDate} to ${m.meeting!.endDate}</title></rect>`);
     parts.push(...tickList.map((t) => html`<g class="tick"><line x1="${xOf(t.at)}" y1="${axisY - 4}" x2="${xOf(t.at)}" y2="${axisY + 4}" stroke="#8a94a3"/><text x="${xOf(t.at)}" y="${axisY - 10}" text-anchor="middle" class="tk">${t.label}</text></g>`));
     parts.push(html`<line class="axis" x1="${LEFT}" y1="${axisY}" x2="${W - RIGHT}" y2="${axisY}" stroke="#8a94a3" stroke-width="1.5"/>`);
+    parts.push(todayLine(axisY - 22, bottom));
     for (const p of placed) {
       const y = axisY + 16 + p.lane * LANE + 4;
       const due = new Date(p.c.dueAt!);
@@ -192,7 +196,7 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
     }
   } else {
     // Columns of about 12 px, each a stacked bar: overdue at the foot, then upcoming, then done.
-    const top = 40;
+    const top = 14;
     const barMax = 96;
     axisY = top + barMax + 8;
     const bins = Math.floor((W - LEFT - RIGHT) / 12);
@@ -222,36 +226,20 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
     parts.push(html`<line class="axis" x1="${LEFT}" y1="${axisY}" x2="${W - RIGHT}" y2="${axisY}" stroke="#8a94a3" stroke-width="1.5"/>`);
     parts.push(...tickList.map((t) => html`<g class="tick"><line x1="${xOf(t.at)}" y1="${axisY - 4}" x2="${xOf(t.at)}" y2="${axisY + 4}" stroke="#8a94a3"/><text x="${xOf(t.at)}" y="${axisY + 18}" text-anchor="middle" class="tk">${t.label}</text></g>`));
     bottom = axisY + 26;
+    parts.push(todayLine(top, bottom));
   }
 
-  // Today's line, with its label under everything else so it crosses no mark's label.
-  const xNow = xOf(now);
-  const nowAnchor = xNow > W - RIGHT - 80 ? 'end' : xNow < LEFT + 80 ? 'start' : 'middle';
-  parts.push(
-    html`<g class="today" data-at="${m.now.toISOString()}"><line x1="${xNow}" y1="${axisY - 22}" x2="${xNow}" y2="${bottom}" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/><text x="${xNow}" y="${bottom + 14}" text-anchor="${nowAnchor}" class="tk today-label">Today, ${dayLabel(m.now, m.tz)}</text></g>`,
-  );
+  // Today's label goes under everything else, so it crosses no mark's label.
+  parts.push(html`<text x="${xNow}" y="${bottom + 14}" text-anchor="${nowAnchor}" class="tk today-label">Today, ${dayLabel(m.now, m.tz)}</text>`);
   bottom += 22;
 
-  // The commitments that need a deadline, in two columns under the axis.
-  if (undated.length) {
-    const listed = undated.length > UNDATED_LISTED ? undated.slice(0, UNDATED_LISTED - 1) : undated;
-    const y0 = bottom + 16;
-    parts.push(html`<text x="${LEFT - 6}" y="${y0}" class="hd">Needs a deadline (${undated.length})</text>`);
-    const rows = Math.ceil((listed.length + (listed.length < undated.length ? 1 : 0)) / 2);
-    listed.forEach((e, i) => {
-      const col = i < rows ? 0 : 1;
-      const x = LEFT + col * ((W - LEFT - RIGHT) / 2);
-      const y = y0 + 24 + (i % rows) * 22;
-      const mark = html`<title>${e.c.title}: needs a deadline</title>${shape('undated', x, y - 4)}<text x="${x + 14}" y="${y}" class="lb">${truncate(e.c.title, 60)}</text>`;
-      parts.push(html`<g class="mark undated" data-mark="${e.c.id}" data-kind="undated">${m.onPage?.has(e.c.id) ? html`<a href="#${e.c.id}">${mark}</a>` : mark}</g>`);
-    });
-    if (listed.length < undated.length) {
-      const i = listed.length;
-      const x = LEFT + (i < rows ? 0 : 1) * ((W - LEFT - RIGHT) / 2);
-      parts.push(html`<text x="${x + 14}" y="${y0 + 24 + (i % rows) * 22}" class="lb muted">and ${undated.length - listed.length} more</text>`);
-    }
-    bottom = y0 + 24 + rows * 22;
-  }
+  // The commitments that need a deadline have no place on the axis: an HTML list under it, which wraps.
+  const listed = undated.length > UNDATED_LISTED ? undated.slice(0, UNDATED_LISTED - 1) : undated;
+  const undatedList = undated.length
+    ? html`<div class="tl-undated"><h3>${icon('undated')}Needs a deadline (${undated.length})</h3><ul>${listed.map(
+        (e) => html`<li data-mark="${e.c.id}" data-kind="undated">${m.onPage?.has(e.c.id) ? html`<a href="#${e.c.id}">${e.c.title}</a>` : e.c.title}</li>`,
+      )}${listed.length < undated.length ? html`<li class="muted">and ${undated.length - listed.length} more</li>` : ''}</ul></div>`
+    : '';
 
   const counts = { done: 0, overdue: 0, upcoming: 0, undated: 0 };
   for (const e of kinds) counts[e.kind]++;
@@ -263,12 +251,14 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
   const height = Math.ceil(bottom + 10);
   return html`<section class="timeline" aria-label="Timeline">
   <h2>Timeline</h2>
+  ${legend(dense)}
   <div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-labelledby="timeline-title timeline-desc" data-mode="${dense ? 'counts' : 'marks'}">
 <title id="timeline-title">Timeline of ${kinds.length === 1 ? '1 commitment' : `${kinds.length} commitments`}</title>
 <desc id="timeline-desc">${desc}</desc>
-<style>.lb{font:11.5px system-ui,sans-serif;fill:#1d2430;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}.lg,.tk{font:11px system-ui,sans-serif;fill:#5d6878}.hd{font:600 11px system-ui,sans-serif;fill:#5d6878;letter-spacing:.06em;text-transform:uppercase}.today-label{fill:#1d2430;font-weight:600}.muted{fill:#5d6878}a .lb{fill:#1f5fa8}</style>
+<style>.lb{font:12.5px system-ui,sans-serif;fill:#1d2430;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}.lg,.tk{font:12px system-ui,sans-serif;fill:#5d6878}.hd{font:600 12px system-ui,sans-serif;fill:#5d6878;letter-spacing:.06em;text-transform:uppercase}.today-label{fill:#1d2430;font-weight:600}.muted{fill:#5d6878}a .lb{fill:#1f5fa8}</style>
 ${parts}
 </svg></div>
+  ${undatedList}
   ${dense ? html`<p class="note small muted">${dated.length} dated commitments are counted per column; hover a column for its numbers, or use the list below.</p>` : ''}
 </section>`;
 }
