@@ -9,6 +9,7 @@ import { DueSchema, dueInstant, isoDateSchema, normaliseDue, sameDue, type Due }
 import { PartyIdSchema } from './party.js';
 import { ReminderPolicySchema, type ReminderPolicy } from './reminder-policy.js';
 import { StatusSchema, assertTransition, isClosed, type Status } from './status.js';
+import { multiLine, singleLine } from './text.js';
 import type { DomainEvent } from './events.js';
 
 export const SlugSchema = z
@@ -18,12 +19,12 @@ export const SlugSchema = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a lower-case slug such as workshop-information-campaigns');
 
 export const EvidenceSchema = z.object({
-  note: z.string(),
-  evidenceUrl: z.string().nullable(),
-  completedOn: z.string(),
-  units: z.number().int(),
-  recordedBy: z.string(),
-  recordedAt: z.string(),
+  note: z.string().max(5000),
+  evidenceUrl: z.string().max(2000).nullable(),
+  completedOn: z.string().max(10),
+  units: z.number().int().min(1).max(1000),
+  recordedBy: z.string().max(320),
+  recordedAt: z.string().max(40),
   withdrawn: z.boolean().optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
@@ -51,14 +52,21 @@ export interface Commitment {
 }
 
 const partyList = z.array(PartyIdSchema).max(100);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2000);
+/**
+ * Text fields lose their control characters before their length is checked
+ * (see text.ts): one-line fields every one of them, multi-line fields (the
+ * source text, a completion note) all but LF and TAB, CR LF becoming LF.
+ */
+const line = () => z.string().overwrite(singleLine);
+const lines = () => z.string().overwrite(multiLine);
 
 export const CommitmentInputSchema = z.strictObject({
   id: SlugSchema.optional(),
   meetingId: SlugSchema,
-  title: z.string().trim().min(3).max(300),
-  sourceText: z.string().max(5000).default(''),
-  theme: z.string().max(100).nullable().default(null),
+  title: line().trim().min(3).max(300),
+  sourceText: lines().max(5000).default(''),
+  theme: line().max(100).nullable().default(null),
   leads: partyList.default([]),
   members: partyList.default([]),
   due: DueSchema.default(null),
@@ -69,9 +77,9 @@ export type CommitmentInput = z.input<typeof CommitmentInputSchema>;
 
 export const CommitmentPatchSchema = z
   .strictObject({
-    title: z.string().trim().min(3).max(300),
-    sourceText: z.string().max(5000),
-    theme: z.string().max(100).nullable(),
+    title: line().trim().min(3).max(300),
+    sourceText: lines().max(5000),
+    theme: line().max(100).nullable(),
     leads: partyList,
     members: partyList,
     due: DueSchema,
@@ -84,15 +92,15 @@ export const CommitmentPatchSchema = z
 export type CommitmentPatch = z.infer<typeof CommitmentPatchSchema>;
 
 export const CompleteInputSchema = z.strictObject({
-  note: z.string().trim().min(1).max(5000),
+  note: lines().trim().min(1).max(5000),
   evidenceUrl: httpUrl.optional(),
   completedOn: isoDateSchema,
   units: z.number().int().min(1).max(1000).optional(),
 });
 export type CompleteInput = z.infer<typeof CompleteInputSchema>;
 
-export const CancelInputSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
-export const ReopenInputSchema = z.strictObject({ reason: z.string().trim().max(2000).optional() }).default({});
+export const CancelInputSchema = z.strictObject({ reason: line().trim().min(1).max(2000) });
+export const ReopenInputSchema = z.strictObject({ reason: line().trim().max(2000).optional() }).default({});
 
 export interface Change {
   commitment: Commitment;

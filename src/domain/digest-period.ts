@@ -9,6 +9,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { isValidTimeZone } from './time-zone.js';
+import { singleLine } from './text.js';
 
 export interface DigestPeriod {
   /** Inclusive start. */
@@ -34,22 +35,33 @@ const parse = (cron: string, timeZone: string, at: Date) =>
  */
 export function checkSchedule(cron: string, timeZone: string, now: Date = new Date()): ScheduleProblems {
   const problems: ScheduleProblems = {};
-  if (!isValidTimeZone(timeZone)) problems.timeZone = `"${timeZone}" is not an IANA time zone such as Asia/Jakarta`;
+  if (!isValidTimeZone(timeZone)) problems.timeZone = `"${quote(timeZone)}" is not an IANA time zone such as Asia/Jakarta`;
   const fields = cron.trim().split(/\s+/).filter(Boolean);
   if (fields.length === 0) {
     problems.cron = 'expected a cron pattern such as "0 9 * * 1" (Mondays at 09:00)';
+  } else if (cron.length > MAX_CRON_LENGTH) {
+    problems.cron = `expected a cron pattern of at most ${MAX_CRON_LENGTH} characters`;
   } else if (!cron.trim().startsWith('@') && fields.length !== 5 && fields.length !== 6) {
-    problems.cron = `"${cron}" has ${fields.length} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)`;
+    problems.cron = `"${quote(cron)}" has ${fields.length} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)`;
   } else {
     try {
       const it = parse(cron, problems.timeZone ? 'UTC' : timeZone, now);
       it.next();
       it.prev();
     } catch (err) {
-      problems.cron = `"${cron}" is not a usable cron pattern: ${err instanceof Error ? err.message : String(err)}`;
+      problems.cron = `"${quote(cron)}" is not a usable cron pattern: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
   return problems;
+}
+
+/** Longer than any cron pattern needs ("0,15,30,45 8-18 1-7,15-21 1-12 1-5" is 35). */
+export const MAX_CRON_LENGTH = 200;
+
+/** A value as a problem quotes it: one line, at most 80 characters. */
+function quote(v: string): string {
+  const s = singleLine(v);
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
 }
 
 /** The first scheduled run strictly after `at`. */

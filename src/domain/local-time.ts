@@ -31,6 +31,10 @@ export function parseSendAt(hhmm: string): TimeOfDay {
 
 const MINUTE = 60_000;
 const BUCKET = 15 * MINUTE;
+/** At most this many zones keep cached offsets; the least recently added goes first. */
+const ZONES_CACHED = 64;
+/** At most this many 15-minute buckets per zone (about 2.9 years' worth); then the zone's cache starts afresh. */
+const BUCKETS_CACHED = 100_000;
 const offsetCache = new Map<string, Map<number, number>>();
 
 /**
@@ -41,7 +45,11 @@ const offsetCache = new Map<string, Map<number, number>>();
  */
 function offsetAt(zone: string, ms: number): number {
   let cache = offsetCache.get(zone);
-  if (!cache) offsetCache.set(zone, (cache = new Map()));
+  if (!cache) {
+    // Zones are validated, but any letter case of one passes (asia/jakarta), so bound them too.
+    if (offsetCache.size >= ZONES_CACHED) offsetCache.delete(offsetCache.keys().next().value!);
+    offsetCache.set(zone, (cache = new Map()));
+  }
   const bucket = Math.floor(ms / BUCKET);
   const hit = cache.get(bucket);
   if (hit !== undefined) return hit;
@@ -49,7 +57,7 @@ function offsetAt(zone: string, ms: number): number {
   const start = Math.round(tzOffset(zone, new Date(bucket * BUCKET)) * MINUTE);
   const end = Math.round(tzOffset(zone, new Date((bucket + 1) * BUCKET - 1)) * MINUTE);
   if (start === end && start === exact) {
-    if (cache.size > 100_000) cache.clear(); // bound memory in a long-running process
+    if (cache.size >= BUCKETS_CACHED) cache.clear(); // bound memory in a long-running process
     cache.set(bucket, exact);
   }
   return exact;
@@ -129,4 +137,11 @@ export function shiftCalendar(day: LocalDay, span: CalendarSpan, sign: 1 | -1): 
 /** The clock part of a duration (hours, minutes, seconds) in milliseconds: elapsed time, not wall time. */
 export function clockMs(span: { hours?: number; minutes?: number; seconds?: number }): number {
   return (((span.hours ?? 0) * 60 + (span.minutes ?? 0)) * 60 + (span.seconds ?? 0)) * 1000;
+}
+
+/** How many zones and offsets the offset cache holds now. For tests. */
+export function offsetCacheSize(): { zones: number; largest: number } {
+  let largest = 0;
+  for (const m of offsetCache.values()) largest = Math.max(largest, m.size);
+  return { zones: offsetCache.size, largest };
 }

@@ -1,4 +1,8 @@
-/** Reminder policies: the default from configuration, and per-commitment overrides. Pure. */
+/**
+ * Reminder policies: the default from configuration, and per-commitment
+ * overrides. Pure. Every value is bounded here: each duration at most 10 years
+ * (see duration.ts), at most 20 `before` steps, at most 52 overdue follow-ups.
+ */
 import { z } from 'zod';
 import { isoDurationSchema } from './duration.js';
 
@@ -9,6 +13,7 @@ export const ReminderPolicySchema = z.strictObject({
   escalateAfter: isoDurationSchema.nullable(),
   sendAt: z
     .string()
+    .max(5, { message: 'expected HH:MM', abort: true })
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
     .nullable(),
   quietDays: z.array(z.number().int().min(0).max(6)).max(6),

@@ -1,9 +1,13 @@
 /**
  * The digest as mail: a subject, an HTML part and a text part, printed from
  * the digest model. Every value that a user or a party could have typed
- * (titles, names, notes, URLs, addresses, error texts) goes through `esc`.
+ * (titles, names, notes, URLs, addresses, error texts) goes through `esc` in
+ * the HTML part. In the text part and the subject every line is made one line
+ * (control characters, CR, LF and NUL included, become a space), so a title or
+ * a note cannot forge lines of its own.
  */
 import escapeHtml from 'escape-html';
+import { singleLine } from '../domain/text.js';
 import type { ChangeItem, CompletedItem, Digest, DigestItem, FailedItem, OverdueItem, PartyRow, Section } from '../domain/digest.js';
 
 export interface RenderedDigest {
@@ -19,7 +23,7 @@ export interface RenderOptions {
   baseUrl?: string;
 }
 
-const esc = (v: unknown) => escapeHtml(String(v));
+const esc = (v: unknown) => escapeHtml(singleLine(String(v)));
 /** Only http(s) links become anchors; anything else is shown as text. */
 const safeUrl = (u: string | null) => (u && /^https?:\/\//i.test(u) ? u : null);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -37,8 +41,8 @@ function periodWords(d: Digest): string {
 export function digestSubject(d: Digest, short = false): string {
   const who = d.scope ? ` for ${d.scope.name}` : '';
   const to = d.period.toLabel.replace(/^\w+ /, '').replace(/, \d\d:\d\d$/, '');
-  if (short && d.isEmpty) return `Follow-up digest${who} to ${to}: no changes`;
-  return `Follow-up digest${who} to ${to}: ${d.headline.overdue} overdue, ${d.completed.total} completed, ${plural(d.changes.total, 'change')}`;
+  if (short && d.isEmpty) return singleLine(`Follow-up digest${who} to ${to}: no changes`);
+  return singleLine(`Follow-up digest${who} to ${to}: ${d.headline.overdue} overdue, ${d.completed.total} completed, ${plural(d.changes.total, 'change')}`);
 }
 
 function more<T>(s: Section<T>): number {
@@ -88,7 +92,8 @@ export function renderDigestText(d: Digest, opts: RenderOptions = {}): string {
   }
   lines.push('', `As of ${d.asOf}. Times are in ${d.timeZone}.`);
   if (opts.baseUrl) lines.push(`Follow-up: ${opts.baseUrl}/`);
-  return lines.join('\n') + '\n';
+  // Each entry is one line: whatever a value holds, it cannot start another.
+  return lines.map(singleLine).join('\n') + '\n';
 }
 
 // ---------- HTML ----------

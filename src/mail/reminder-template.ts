@@ -2,8 +2,9 @@
  * The reminder message: subject, text part and HTML part.
  *
  * Every user-supplied field (title, source sentence, party names, addresses)
- * goes through `escape-html` in the HTML part, and control characters are
- * stripped from the subject, so a title cannot inject markup or headers.
+ * goes through `escape-html` in the HTML part, and control characters (CR,
+ * LF and NUL included) become a space in the subject and in every value of
+ * the text part, so a title cannot inject markup or headers, or forge lines.
  */
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
@@ -14,6 +15,7 @@ import { dueInstant } from '../domain/deadline.js';
 import { parseIsoDuration } from '../domain/duration.js';
 import type { PlannedSend } from '../domain/planner.js';
 import type { OutgoingMail } from './mailer.js';
+import { singleLine } from '../domain/text.js';
 
 export interface ReminderMailInput {
   commitment: Commitment;
@@ -41,8 +43,7 @@ export function humanDuration(iso: string): string {
   return (d && formatDuration(d)) || iso;
 }
 
-// eslint-disable-next-line no-control-regex
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+const oneLine = (s: string) => singleLine(s).trim();
 
 /** What the subject says before the title. */
 export function subjectLead(stepKey: string): string {
@@ -94,7 +95,7 @@ export function reminderParts(input: PartsInput): ReminderParts {
   const link = `${input.baseUrl}/v1/commitments/${encodeURIComponent(c.id)}`;
   const deadline = deadlineLine(c, send.timeZone);
   const progress = progressLine(c);
-  const leads = input.leadNames.length ? input.leadNames.join(', ') : 'none recorded';
+  const leads = input.leadNames.length ? input.leadNames.map(oneLine).join(', ') : 'none recorded';
 
   const textHead = [
     `${lead}: ${title}`,
@@ -115,7 +116,7 @@ export function reminderParts(input: PartsInput): ReminderParts {
   const htmlHead = `<!doctype html>
 <html><body style="font-family:sans-serif;line-height:1.4">
 <h2 style="margin:0 0 8px">${e(lead)}: ${e(title)}</h2>
-${c.sourceText ? `<blockquote style="margin:0 0 12px;color:#444">${e(c.sourceText)}</blockquote>` : ''}
+${c.sourceText ? `<blockquote style="margin:0 0 12px;color:#444">${e(oneLine(c.sourceText))}</blockquote>` : ''}
 <table>
 ${row('Deadline', e(deadline))}
 ${progress ? row('Progress', e(progress)) : ''}
@@ -131,8 +132,8 @@ export function finishReminder(parts: ReminderParts, input: Pick<ReminderMailInp
   const { send, recipient } = input;
   const why = input.copied
     ? 'You are copied on this escalation as a co-chair or member of the steering group.'
-    : `You receive this as a focal point of ${send.partyId}.`;
-  const text = `${parts.textHead}\nMark as done (asks you to confirm): ${input.actionUrl}\n\n${why}`;
+    : `You receive this as a focal point of ${oneLine(send.partyId)}.`;
+  const text = `${parts.textHead}\nMark as done (asks you to confirm): ${oneLine(input.actionUrl)}\n\n${why}`;
   const e = escapeHtml;
   const html = `${parts.htmlHead}
 <p><a href="${e(input.actionUrl)}">Mark as done</a> (you will be asked to confirm)</p>
