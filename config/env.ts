@@ -4,7 +4,16 @@
  * Every variable is described here; `loadConfig` parses them once with zod and
  * either returns a frozen, typed object or throws a `ConfigError` whose message
  * names each bad variable and says what it expects.
+ *
+ * A `.env` file in the working directory is read when the process environment
+ * is parsed (`loadConfig()` or `loadConfig(process.env)`); variables already set
+ * win over it. An explicit environment object (as tests pass) never reads it.
+ * `.env.example` and the configuration table in docs/operating.md are generated
+ * from this file (`npm run docs:config`) and tests keep them in step.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isValidTimeZone } from '../src/domain/time-zone.js';
 import { isoDurationSchema } from '../src/domain/duration.js';
@@ -133,6 +142,64 @@ export const envDescriptions: ReadonlyArray<{ name: string; description: string 
   EnvSchema.shape,
 ).map(([name, schema]) => ({ name, description: describedAs(schema as z.ZodType) }));
 
+/** REMINDER_BEFORE when unset; set but empty, it means no steps before the deadline. */
+export const REMINDER_BEFORE_DEFAULT = 'P30D,P14D,P7D,P1D';
+
+/** Defaults that are not the schema's own (computed, or applied in `loadConfig`). */
+const DEFAULT_SHOWN_AS: Record<string, string> = { REMINDER_BEFORE: REMINDER_BEFORE_DEFAULT, PUBLIC_BASE_URL: 'http://localhost:PORT' };
+
+/** A variable's default as a string, '' when it defaults to empty, or undefined when unset. */
+function defaultOf(s: z.ZodType): string | undefined {
+  if (s instanceof z.ZodDefault) return String(s.def.defaultValue);
+  if (s instanceof z.ZodPipe) return defaultOf(s.in as z.ZodType);
+  return undefined;
+}
+
+/** Every variable with its description and default, in the order of the schema. */
+export const envReference: ReadonlyArray<{ name: string; description: string; default: string | undefined }> = envDescriptions.map(({ name, description }) => ({
+  name,
+  description,
+  default: DEFAULT_SHOWN_AS[name] ?? defaultOf(EnvSchema.shape[name as keyof typeof EnvSchema.shape] as z.ZodType),
+}));
+
+/** The configuration table of docs/operating.md (Markdown), generated from the schema. */
+export function renderConfigTable(): string {
+  const cell = (s: string) => s.replaceAll('|', '\\|');
+  const rows = envReference.map((v) => `| \`${v.name}\` | ${v.default === undefined ? '(unset)' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``} | ${cell(v.description)} |`);
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+/** `.env.example`: every variable, commented out, with its description and default. */
+export function renderEnvExample(): string {
+  const value = (v: string) => (/^[\w.,:/@+*-]*$/.test(v) ? v : `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+  const head = [
+    '# Follow-up configuration. Copy to .env and uncomment what you change: the service',
+    '# reads .env from its working directory at start; variables set in the environment win.',
+    '# Every line shows the default. Generated from config/env.ts by `npm run docs:config`.',
+  ];
+  const blocks = envReference.map((v) => {
+    const line = v.default === undefined ? `# ${v.name}=` : `# ${v.name}=${value(v.default)}`;
+    return `# ${v.description}${v.default === undefined ? ' (unset by default)' : ''}\n${line}`;
+  });
+  return `${head.join('\n')}\n\n${blocks.join('\n\n')}\n`;
+}
+
+/**
+ * Read a .env file into `target`, without overriding what is set there already.
+ * Returns the names it set; a missing file sets nothing.
+ */
+export function loadDotEnv(file = resolve('.env'), target: Record<string, string | undefined> = process.env): string[] {
+  if (!existsSync(file)) return [];
+  const parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  const set: string[] = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (target[name] !== undefined) continue;
+    target[name] = value;
+    set.push(name);
+  }
+  return set;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
     super(
@@ -144,10 +211,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse an environment once. Throws `ConfigError` naming every bad variable. */
+/**
+ * Parse an environment once. Throws `ConfigError` naming every bad variable.
+ * The process environment (the default) first takes what `.env` adds to it.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  if (env === process.env) loadDotEnv();
   const input = { ...env };
-  if (input.REMINDER_BEFORE === undefined) input.REMINDER_BEFORE = 'P30D,P14D,P7D,P1D';
+  if (input.REMINDER_BEFORE === undefined) input.REMINDER_BEFORE = REMINDER_BEFORE_DEFAULT;
   const result = EnvSchema.safeParse(input);
   if (!result.success) {
     throw new ConfigError(
