@@ -5,6 +5,16 @@ import { STATUS_PAGE_CSS } from '../../src/api/views/shell.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 import { launchChromium, listen } from '../support/browser.js';
 
+/** The few DOM shapes the in-page functions below use (the project compiles without the DOM lib). */
+interface Rect { left: number; right: number; top: number; bottom: number; width: number }
+interface Element { getBoundingClientRect(): Rect; getAttribute(name: string): string | null; querySelector(selector: string): Element | null; textContent: string | null }
+declare const document: {
+  querySelector(selector: string): Element | null;
+  querySelectorAll(selector: string): Iterable<Element>;
+  documentElement: { scrollWidth: number };
+  body: { scrollWidth: number };
+};
+
 /** Mid-January 2010, 10:00 in Bali (Asia/Makassar, UTC+8, the meeting's zone and the page's default). */
 const NOW = '2010-01-15T02:00:00Z';
 const WORKSHOP = 'workshop-information-campaigns';
@@ -215,7 +225,7 @@ describe('errors, the icon and the shared style', () => {
   });
 
   it('when an API client gets an error (Accept JSON, */*, or none), then it is problem+json exactly as before; text/html gets the page', async () => {
-    const bodies = [];
+    const bodies: unknown[] = [];
     for (const accept of [undefined, 'application/json', '*/*', 'application/problem+json', 'text/html;q=0.5, application/json']) {
       const req = request(ctx.app).get('/?tz=Mars%2FOlympus');
       const res = await (accept ? req.set('Accept', accept) : req).expect(400);

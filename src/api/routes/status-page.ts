@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Principal } from '../../domain/auth.js';
 import { SlugSchema, partiesOf, toView, type CommitmentView } from '../../domain/commitment.js';
@@ -22,6 +23,7 @@ import { AppError } from '../../domain/errors.js';
 import type { Meeting } from '../../domain/meeting.js';
 import type { Party } from '../../domain/party.js';
 import { PartyIdSchema, timeZoneSchema } from '../../domain/party.js';
+import type { Keys } from '../../store/keys.js';
 import type { AppDeps } from '../deps.js';
 import { parse } from '../middleware.js';
 import { withoutToken, type SessionCookies } from '../session-cookie.js';
@@ -59,6 +61,26 @@ export interface StatusPageOptions {
   /** How many rendered pages to keep (0 turns the cache off), and their total size. */
   cacheEntries?: number;
   cacheBytes?: number;
+  /** A string that changes on every commitment write; by default the store's (see changeMarkOf). */
+  changeMark?: () => Promise<string>;
+}
+
+/**
+ * The commitment store's change mark: a string that changes on every write.
+ * The store's own `changeMark()` when it has one; otherwise the id of the newest
+ * event in the events stream (every commitment write appends one), read with
+ * XREVRANGE … COUNT 1 when the deps carry the Redis client and key layout.
+ * Null when neither is there: the page is then rendered for every request.
+ */
+export function changeMarkOf(deps: AppDeps): (() => Promise<string>) | null {
+  const store = deps.commitments as AppDeps['commitments'] & { changeMark?: () => Promise<string> };
+  if (typeof store.changeMark === 'function') return () => store.changeMark!();
+  const direct = deps as unknown as { redis?: Redis; keys?: Keys };
+  if (direct.redis && direct.keys) {
+    const { redis, keys } = direct as { redis: Redis; keys: Keys };
+    return async () => (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  }
+  return null;
 }
 
 interface Rendered {
@@ -90,12 +112,15 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
 
   /**
    * What the page depends on, as one string that changes when any of it changes:
-   * the id of the newest event (every commitment write appends one) and the
-   * parties and meetings themselves (few and small; their writes add no event).
+   * the store's change mark for commitments (see changeMarkOf) and the parties and
+   * meetings themselves (few and small, read for the page anyway; their writes
+   * leave no event). Null when the store offers no change mark: nothing is cached.
    */
+  const commitmentsMark = opts.changeMark ?? changeMarkOf(deps);
+  const cacheOn = commitmentsMark !== null;
   async function storeVersion(): Promise<{ version: string; meetings: Meeting[]; parties: Party[] }> {
-    const [newest, meetings, parties] = await Promise.all([deps.redis.xrevrange(deps.keys.events, '+', '-', 'COUNT', 1), deps.meetings.list(), deps.parties.list()]);
-    const version = `${newest[0]?.[0] ?? '0-0'}.${hash(JSON.stringify([meetings, parties]))}`;
+    const [mark, meetings, parties] = await Promise.all([commitmentsMark?.() ?? '', deps.meetings.list(), deps.parties.list()]);
+    const version = `${mark}.${hash(JSON.stringify([meetings, parties]))}`;
     return { version, meetings, parties };
   }
 
@@ -189,7 +214,7 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
     const scope = principal ? [principal.role, principal.name, ...(principal.parties ?? [])] : [];
     const key = JSON.stringify([scope, q.meeting || '', q.party || '', q.status || '', q.tz ?? '', q.page || 1]);
     const now = deps.clock.now().getTime();
-    let page = cache.get(key);
+    let page = cacheOn ? cache.get(key) : undefined;
     if (!page || page.version !== store.version || now >= page.expiresAt) {
       const flightKey = `${key}@${store.version}`;
       let flight = inflight.get(flightKey);
@@ -198,7 +223,7 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
         inflight.set(flightKey, flight);
       }
       page = await flight;
-      cache.set(key, page);
+      if (cacheOn) cache.set(key, page);
     }
 
     // Browsers may keep the page, but ask each time (no-cache): a 304 costs one small read.
