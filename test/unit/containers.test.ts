@@ -47,13 +47,29 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect([...env.keys()]).toEqual(expect.arrayContaining(['PORT', 'SHUTDOWN_TIMEOUT_MS', 'HEALTHCHECK_PORT', 'ACTION_LINK_SECRET']));
   });
 
-  it('when the services start, then they run the entry point in the roles npm start:api and start:workers use', () => {
+  it('when the services start, then they run the compiled entry point in the roles npm start:api and start:workers use', () => {
     expect(existsSync(new URL('src/main.ts', root))).toBe(true);
-    expect(compose).toContain('command: ["node", "--import", "tsx", "src/main.ts", "--role=api"]');
-    expect(compose).toContain('command: ["node", "--import", "tsx", "src/main.ts", "--role=workers"]');
+    // tsconfig.build.json keeps the source layout: src/main.ts compiles to dist/src/main.js.
+    const build = read('tsconfig.build.json');
+    expect(build).toMatch(/"rootDir": "\."/);
+    expect(build).toMatch(/"outDir": "dist"/);
+    expect(compose).toContain('command: ["node", "dist/src/main.js", "--role=api"]');
+    expect(compose).toContain('command: ["node", "dist/src/main.js", "--role=workers"]');
     expect(pkg.scripts['start:api']).toBe('tsx src/main.ts --role=api');
     expect(pkg.scripts['start:workers']).toBe('tsx src/main.ts --role=workers');
-    expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/main.ts"]');
+    expect(pkg.scripts['start:dist']).toBe('node dist/src/main.js');
+    expect(dockerfile).toContain('CMD ["node", "dist/src/main.js"]');
+  });
+
+  it('when the image runs, then its runtime stage has production dependencies only and no tsx or TypeScript', () => {
+    const runtime = dockerfile.slice(dockerfile.search(/^FROM .* AS runtime$/m));
+    const deps = dockerfile.slice(dockerfile.search(/^FROM .* AS deps$/m), dockerfile.search(/^FROM .* AS build$/m));
+    expect(deps).toContain('npm ci --omit=dev');
+    expect(runtime).toContain('COPY --from=deps /app/node_modules ./node_modules');
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime).not.toMatch(/tsx|\.ts\b|COPY src /);
+    const prod = (JSON.parse(read('package.json')) as { dependencies: Record<string, string> }).dependencies;
+    expect(Object.keys(prod).filter((d) => d === 'tsx' || d === 'typescript' || d.startsWith('@types/'))).toEqual([]);
   });
 
   it('when Redis is configured, then it has AOF, noeviction, hz 100 and a volume, as a reminder service needs', () => {
@@ -80,6 +96,6 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
     expect(dockerfile).toContain(`ln -s /app/${pkg.bin.followup} /usr/local/bin/followup`);
-    for (const dir of ['config', 'src', 'jobs', 'workers', 'bin']) expect(dockerfile).toContain(`COPY ${dir} ./${dir}`);
+    expect(dockerfile).toContain('COPY bin ./bin');
   });
 });
