@@ -11,7 +11,7 @@ const AGREEMENT =
   /\b(?:(?:agreed|agree|agrees)\s+to|(?:agreed|agree|agrees)\s+on|(?:committed|commit|commits)\s+(?:themselves\s+|itself\s+)?to|(?:decided|decide|decides|resolved|resolve|resolves|undertook|undertakes)\s+to|(?:supported|support|supports|endorsed|endorse|endorses|approved|approve|approves|adopted|adopt|adopts)\s+(?:the\s+|a\s+)?(?:proposal|recommendation|plan|establishment|creation|decision|initiative)s?(?:\s+(?:to|of|for|by\s+[A-Z][\w\s-]*?\s+to))?|welcomed\s+the\s+offer\s+(?:of|by|from)\s+.+?\s+to|(?:offered|volunteered)\s+to)\b/i;
 
 /** "agreed that … will/would/should/shall …": an agreement on an action, not on a view. */
-const AGREED_THAT = /\b(?:agreed|agree|agrees|decided|decides)\s+that\b(?=.*\b(?:would|will|should|shall)\s+\w+)/i;
+const AGREED_THAT = /\b(?:agreed|agree|agrees|decided|decides)\s+that\b(?=[\s\S]*\b(?:would|will|should|shall)\s+\w+)/i;
 
 /** Words that negate the agreement just before it ("did not agree to", "could not commit to"). */
 const NEGATION = /\b(?:not|never|no longer|declined|unable|refused)\b[^.;]{0,20}$/i;
@@ -20,6 +20,11 @@ const MODAL = /\b(?:could|might|may|would)\s+$/i;
 
 /** A lead-in announcing a list of commitments: "Delegates committed to the following objectives:" */
 const LEAD_IN = /\b(?:agreed|committed|decided|resolved|undertook|endorsed|adopted|supported)\b.*\b(?:following|below)\b.*:\s*$|:\s*$/;
+
+/** True when the sentence contains a verb of agreement on an action. */
+export function agrees(sentence: string): boolean {
+  return AGREEMENT.test(sentence) || AGREED_THAT.test(sentence);
+}
 
 export interface AgreedAction {
   /** The source: a whole bullet item, or the sentence that agrees. */
@@ -74,7 +79,8 @@ export function findActions(text: string, blocks: readonly Block[]): { actions: 
       const span: Span = b.bullet ? [b.contentStart, b.span[1]] : s.span;
       actions.push({ span, text: b.bullet ? b.text : s.text, actionStart: a.end, via: a.phrase, confidence: 0.9 });
       found = true;
-      break;
+      // A bullet item is one action; a paragraph has one per agreeing sentence.
+      if (b.bullet) break;
     }
     if (!found && underLeadIn) {
       actions.push({ span: [b.contentStart, b.span[1]], text: b.text, actionStart: b.contentStart, via: `listed under: ${leadIn!.sentences.at(-1)!.text}`, confidence: 0.7 });
@@ -91,7 +97,7 @@ const NUMBER_WORDS: Record<string, number> = {
 
 /** What a commitment can be counted in: the outputs a meeting agrees to deliver. */
 const OUTPUTS =
-  'meetings|workshops|seminars|trainings|training courses|training sessions|courses|sessions|conferences|reports|studies|papers|visits|exercises|consultations|dialogues|events|missions|pilots|pilot projects|projects|surveys|webinars|roundtables|round tables|forums|fora|assessments|guidelines|manuals|campaigns|simulations|study visits|publications';
+  'toolkits|handbooks|modules|briefs|meetings|workshops|seminars|trainings|training courses|training sessions|courses|sessions|conferences|reports|studies|papers|visits|exercises|consultations|dialogues|events|missions|pilots|pilot projects|projects|surveys|webinars|roundtables|round tables|forums|fora|assessments|guidelines|manuals|campaigns|simulations|study visits|publications';
 
 const COUNT = new RegExp(
   `\\b(${Object.keys(NUMBER_WORDS).sort((a, b) => b.length - a.length).join('|')}|\\d{1,4})(?:\\s*\\((?:\\d{1,4})\\))?\\s+((?:[a-z][a-z-]*\\s+){0,4}?)(${OUTPUTS})\\b`,
@@ -109,8 +115,8 @@ export function findCount(text: string, from: number, to: number): { units: numb
 }
 
 /** Where a short title stops: the first comma, or a word that starts a purpose, manner or detail. */
-const TITLE_STOP = /[,;:.(]|\s(?:to|in order|which|that|who|comprising|comprised|consisting|including|focused|focusing|aimed|aiming|from|with a view|so as|as a|as an|in accordance|in the context|through|by|under|within|before|after|no later|at the next|during)\s/i;
-const LIGHT_VERBS = /^(?:have|hold|be|see|consider having)\s+/i;
+const TITLE_STOP = /[,;:.]|\((?!\d{1,4}\))|\s(?:to|in order|which|that|who|would|will|should|shall|comprising|comprised|consisting|including|focused|focusing|aimed|aiming|from|with a view|so as|as a|as an|in accordance|in the context|through|by|under|within|before|after|no later|at the next|during|in(?=\s+(?:\d{4}|the\s+(?:first|second|third|fourth|last)\b|Q[1-4]\b)))\s/i;
+const LIGHT_VERBS = /^(?:have|be|see|consider having)\s+/i;
 
 /**
  * A short title from the action: its first clause, without a light verb
@@ -136,7 +142,8 @@ export function shortTitle(text: string, actionStart: number, end: number): { ti
   let cut = stop ? clause.slice(0, stop.index) : clause;
   const words = unwrap(cut).trim().split(/\s+/);
   if (words.length > 10) cut = words.slice(0, 10).join(' ');
-  let title = unwrap(cut).trim().replace(/\s+/g, ' ');
+  let title = unwrap(cut).trim().replace(/\s*\(\d{1,4}\)/g, '').replace(/\s+/g, ' ');
+  if (/^(?:a|an|the)\s+\S+\s+\S+/i.test(title)) title = title.replace(/^(?:a|an|the)\s+/i, '');
   if (title.length < 3) {
     const first = unwrap(text.slice(from, end)).trim().split(/\s+/).slice(0, 8).join(' ');
     title = first.length >= 3 ? first : 'Agreed action';

@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import type { Meeting } from '../meeting.js';
 import type { MeetingDue } from '../meeting-due.js';
 import type { Party } from '../party.js';
-import { findActions, findCount, shortTitle } from './actions.js';
+import { agrees, findActions, findCount, shortTitle } from './actions.js';
 import { findDeadlines, type DeadlineFinding } from './deadlines.js';
 import { findParticipants, mentionsIn, needlesOf, type Participant } from './participants.js';
 import { countryCode3, placeZone } from './places.js';
@@ -166,7 +166,7 @@ function rangesIn(text: string, from: number, to: number, where: DateRange['wher
 }
 
 /** A sentence that says the meeting took place. */
-const HELD = /\b(?:held|hosted|convened|met|took place|was opened|opened|gathered|meeting)\b/i;
+const HELD = /\b(?:held|hosted|convened|met|took place|was opened|opened|gathered)\b/i;
 
 function isLabelLine(line: string): boolean {
   return /^(?:Location|Venue|Place|Dates?|Time)\s*:/i.test(line);
@@ -196,7 +196,7 @@ export function draftFromStatement(input: string | Uint8Array, options: DraftOpt
     warn('meeting.title', 'The statement has no heading line; the title is its first words. Give the meeting its title.');
   }
 
-  const heldSentences = sentences.filter((s) => HELD.test(s.text));
+  const heldSentences = sentences.filter((s) => HELD.test(s.text) && !agrees(s.text));
   let place = '';
   const label = /\b(?:Location|Venue|Place)\s*:\s*([^\n]*?)\s*(?=(?:Dates?|Time|Venue)\s*:|\r?\n|$)/i.exec(text);
   if (label && label[1]!.trim().length >= 2) {
@@ -412,7 +412,8 @@ function leadPhrase(text: string, a: { span: Span; actionStart: number; via: str
   if (/^(?:offered|volunteered)\s+to$/i.test(a.via) || /^\s*(?:lead|co-lead|coordinate|host)\b/i.test(text.slice(a.actionStart, a.actionStart + 12))) {
     const before = text.slice(a.span[0], a.actionStart);
     const sentenceStart = Math.max(before.lastIndexOf('. '), before.lastIndexOf(', ')) + 1;
-    return [a.span[0] + sentenceStart, a.actionStart];
+    const verb = before.search(/\s*\b(?:offered|volunteered|agreed|agree|committed|decided|undertook)\b[\s\S]*$/i);
+    return [a.span[0] + sentenceStart, a.span[0] + (verb > sentenceStart ? verb : before.length)];
   }
   return null;
 }

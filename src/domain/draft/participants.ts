@@ -62,9 +62,9 @@ export function mentionsIn(text: string, from: number, to: number, needles: read
 }
 
 /** Sentences that list who attended. */
-const ATTENDANCE = /\b(?:in attendance were|were in attendance|attended by|(?:participants|delegations|delegates|representatives) (?:included|came|were present)|(?:was|were) represented|brought together|the following (?:countries|delegations|participants))\b/i;
+const ATTENDANCE = /\b(?:in attendance were|were in attendance|attended by|attended|(?:participants|delegations|delegates|representatives) (?:included|came|were present)|(?:was|were) represented|brought together|the following (?:countries|delegations|participants))\b/i;
 
-const FILLER = /^(?:and|as well as|including|representatives?|delegations?|delegates|officials|senior officials|observers?|of|from|the|also|by|in attendance were)\b\s*/i;
+const FILLER = /^(?:and|with|as well as|including|representatives?|delegations?|delegates|officials|senior officials|observers?|of|from|the|also|by|in attendance were)\b\s*/i;
 
 export interface UnknownName {
   name: string;
@@ -93,6 +93,8 @@ export function findParticipants(
     const mentions = mentionsIn(text, from, to, needles);
     // Items of the list: split at commas, semicolons and "and"/"as well as" outside brackets.
     const items: Span[] = [];
+    /** Whether each item was joined to the one before by "and" (not a comma): "X and Y as observers" covers both. */
+    const joinedByAnd: boolean[] = [false];
     let depth = 0;
     let itemStart = from;
     const body = text.slice(from, to);
@@ -104,6 +106,7 @@ export function findParticipants(
       const sep = depth === 0 ? (/^[,;]/.exec(rest) ?? /^\s(?:and|as well as)\s/.exec(rest)) : null;
       if (sep) {
         items.push([itemStart, from + i]);
+        joinedByAnd.push(/and/.test(sep[0]) && !/as well as/.test(sep[0]));
         itemStart = from + i + sep[0].length;
         i += sep[0].length - 1;
       }
@@ -112,9 +115,11 @@ export function findParticipants(
     for (const m of mentions) {
       if (seen.has(m.partyId)) continue;
       seen.add(m.partyId);
-      const item = items.find((it) => it[0] <= m.span[0] && m.span[0] < it[1]) ?? m.span;
-      // "the ASEAN Secretariat as an observer", "observers from X"
-      const observer = /\bobservers?\b/i.test(text.slice(item[0], item[1]));
+      const k = items.findIndex((it) => it[0] <= m.span[0] && m.span[0] < it[1]);
+      const item = items[k] ?? m.span;
+      // "the ASEAN Secretariat as an observer", "observers from X", "X and Y as observers"
+      let observer = /\bobservers?\b/i.test(text.slice(item[0], item[1]));
+      for (let j = k + 1; !observer && k >= 0 && j < items.length && joinedByAnd[j]; j++) observer = /\bas\s+observers\b/i.test(text.slice(items[j]![0], items[j]![1]));
       participants.push({ ...m, role: observer ? 'observer' : 'participant' });
     }
     for (const it of items) {

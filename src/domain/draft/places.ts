@@ -9,11 +9,25 @@ import cityTimezones from 'city-timezones';
 
 countries.registerLocale(en);
 
-/** The ISO alpha-3 code of an English country name ("Sri Lanka" → LKA, "Viet Nam" → VNM), or null. */
+/** A name folded for comparison: lower case, no accents, spaces, dots, hyphens or apostrophes ("Viet Nam" = "Vietnam"). */
+const fold = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/^the\s+/, '').replace(/[\s.'’-]+/g, '');
+
+let byFoldedName: Map<string, string> | null = null;
+
+/** The ISO alpha-3 code of an English country name ("Sri Lanka" → LKA, "Viet Nam" → VNM, "the Maldives" → MDV), or null. */
 export function countryCode3(name: string): string | null {
   const clean = name.trim().replace(/^the\s+/i, '');
   if (clean.length < 3 || clean.length > 60) return null;
-  return countries.getAlpha3Code(clean, 'en') ?? null;
+  const exact = countries.getAlpha3Code(clean, 'en');
+  if (exact) return exact;
+  if (!byFoldedName) {
+    byFoldedName = new Map();
+    for (const [code2, names] of Object.entries(countries.getNames('en', { select: 'all' }))) {
+      const code3 = countries.alpha2ToAlpha3(code2);
+      if (code3) for (const n of names) byFoldedName.set(fold(n), code3);
+    }
+  }
+  return byFoldedName.get(fold(clean)) ?? null;
 }
 
 /** Every English name of the country with this alpha-3 code ("VNM" → ["Vietnam", "Viet Nam"]), or []. */
