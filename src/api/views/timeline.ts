@@ -173,7 +173,7 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
   const nowAnchor = xNow > W - RIGHT - 80 ? 'end' : xNow < LEFT + 80 ? 'start' : 'middle';
   /** Today's line, drawn before the marks so their labels' white halo keeps them legible where it crosses. */
   const todayLine = (y1: number, y2: number) =>
-    html`<g class="today" data-at="${m.now.toISOString()}"><line x1="${xNow}" y1="${y1}" x2="${xNow}" y2="${y2}" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></g>`;
+    html`<g class="today"><line x1="${xNow}" y1="${y1}" x2="${xNow}" y2="${y2}" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></g>`;
   const tickList = ticks(t0, t1, m.tz);
 
   if (!dense) {
