@@ -6,10 +6,13 @@ import type { DomainEvent } from '../../src/domain/events.js';
 import type { Meeting } from '../../src/domain/meeting.js';
 import { AS_OF, MEETING, PARTIES, PERIOD, TZ, fixture } from './digest-fixture.js';
 
-const d = buildDigest(fixture(), PERIOD, { asOf: AS_OF, timeZone: TZ });
+// Built inside each test, never at collection, so a mutation tester's mutant is active while it runs.
+const full = () => buildDigest(fixture(), PERIOD, { asOf: AS_OF, timeZone: TZ });
 
 describe('the fixture digest, field by field', () => {
-  it('the period, its labels in the digest\'s zone, asOf, zone, scope, names and meetings', () => {
+  it('the period, its labels in the digest\'s zone, asOf, zone, scope, names, meetings and headline', () => {
+    const d = full();
+    expect(d.headline).toEqual({ total: 9, open: 5, inProgress: 1, done: 2, cancelled: 1, overdue: 1, withoutDeadline: 3, dueSoon: 1 });
     expect(d.period).toEqual({ from: '2010-01-11T02:00:00.000Z', to: '2010-01-18T02:00:00.000Z', first: false, fromLabel: 'Monday 11 January 2010, 09:00', toLabel: 'Monday 18 January 2010, 09:00' });
     expect([d.asOf, d.timeZone, d.scope]).toEqual(['2010-01-18T02:00:00.000Z', 'Asia/Jakarta', null]);
     expect(d.partyNames).toEqual({ IDN: 'Indonesia', AUS: 'Australia', LKA: 'Sri Lanka', THA: 'Thailand' });
@@ -17,6 +20,7 @@ describe('the fixture digest, field by field', () => {
   });
 
   it('every change item: instant, label, who, id, title, type and summary', () => {
+    const d = full();
     expect(d.changes).toEqual({
       total: 4,
       items: [
@@ -29,6 +33,7 @@ describe('the fixture digest, field by field', () => {
   });
 
   it('the completion, the overdue item, the item due soon and the failed delivery in full', () => {
+    const d = full();
     expect(d.completed).toEqual({ total: 1, items: [{ id: 'done-campaign', title: 'Campaign on irregular movement', leads: ['LKA'], status: 'done', completedAt: '2010-01-12T03:00:00.000Z', completedOn: '2010-01-12', completedOnLabel: '12 January 2010', by: 'lka-focal', note: 'campaign launched in Colombo', evidenceUrl: 'https://example.org/report.pdf', stillDone: true }] });
     expect(d.overdue).toEqual({ total: 1, items: [{ id: 'overdue-workshop', title: 'Workshop on information campaigns', leads: ['IDN', 'AUS'], status: 'open', dueAt: '2009-12-31T16:59:59.999Z', dueLabel: '31 December 2009', daysOverdue: 18 }] });
     expect(d.dueSoon).toEqual({ total: 1, items: [{ id: 'due-soon-paper', title: 'Information paper on protection', leads: ['AUS'], status: 'open', dueAt: '2010-02-01T16:59:59.999Z', dueLabel: '1 February 2010', daysLeft: 14 }] });
@@ -148,10 +153,11 @@ describe('events of the period', () => {
   });
 
   it('an event about an unknown commitment shows its id as title; who changed most comes first, ties by name', () => {
-    const events = [ev('commitment.updated', 'gone', '2010-01-12T00:00:00Z', 'bob'), ev('commitment.updated', 'gone', '2010-01-12T01:00:00Z', 'amy'), ev('commitment.updated', 'gone', '2010-01-12T02:00:00Z', 'bob'), ev('commitment.updated', 'gone', '2010-01-12T03:00:00Z', 'Carl')];
+    const who = ['dan', 'Carl', 'amy', 'bob', 'bob', 'eve', 'eve', 'eve'];
+    const events = who.map((w, i) => ev('commitment.updated', 'gone', `2010-01-12T0${i}:00:00Z`, w));
     const x = build({ events });
     expect(x.changes.items[0]!.title).toBe('gone');
-    expect(x.changesByWho).toEqual([{ who: 'bob', count: 2 }, { who: 'amy', count: 1 }, { who: 'Carl', count: 1 }]);
+    expect(x.changesByWho).toEqual([{ who: 'eve', count: 3 }, { who: 'bob', count: 2 }, { who: 'amy', count: 1 }, { who: 'Carl', count: 1 }, { who: 'dan', count: 1 }]);
     expect(x.isEmpty).toBe(false);
   });
 
@@ -190,9 +196,11 @@ describe('events of the period', () => {
 
 describe('a party digest', () => {
   const commitments = [c('led', { leads: ['AAA', 'BBB'] }), c('member', { leads: ['BBB'], members: ['AAA'] }), c('other', { leads: ['BBB'] })];
-  const x = build({ commitments, parties: [{ ...PARTIES[0]!, id: 'AAA', name: 'Aland' }], events: [ev('commitment.updated', 'other', '2010-01-12T00:00:00Z'), ev('commitment.updated', 'member', '2010-01-12T00:00:00Z')] }, { party: 'AAA' });
+  const scoped = () => build({ commitments, parties: [{ ...PARTIES[0]!, id: 'AAA', name: 'Aland' }], events: [ev('commitment.updated', 'other', '2010-01-12T00:00:00Z'), ev('commitment.updated', 'member', '2010-01-12T00:00:00Z')] }, { party: 'AAA' });
 
   it('holds the items the party leads or is a member of, their events only, and one row: its own', () => {
+    const x = scoped();
+    expect(x.completed.items).toEqual([]);
     expect(x.headline.total).toBe(2);
     expect(x.changes.items.map((i) => i.commitmentId)).toEqual(['member']);
     expect(x.parties.map((p) => [p.id, p.name, p.open.items.map((i) => i.id)])).toEqual([['AAA', 'Aland', ['led']]]);
@@ -206,11 +214,11 @@ describe('a party digest', () => {
   });
 
   it('rows: every leading party in id order, each list by title and limited with an exact total', () => {
-    const many = [c('z1', { title: 'Zed', leads: ['CCC'] }), c('a1', { title: 'Ant', leads: ['CCC'] }), c('m1', { title: 'Mid', leads: ['CCC'] }), c('b1', { leads: ['BBB'], status: 'done' }), c('o1', { leads: ['BBB'], due: { at: at('2010-01-01T00:00:00Z') } }), c('x1', { leads: ['BBB'], status: 'cancelled' })];
+    const many = [c('z1', { title: 'Zed', leads: ['CCC'] }), c('a1', { title: 'Ant', leads: ['CCC'] }), c('m1', { title: 'Mid', leads: ['CCC'] }), c('b1', { leads: ['BBB'], status: 'done' }), c('o1', { leads: ['BBB'], due: { at: at('2010-01-01T00:00:00Z') } }), c('x1', { leads: ['BBB'], status: 'cancelled' }), c('d1', { leads: ['DDD'] }), c('a0', { leads: ['AAA'] })];
     const y = build({ commitments: many }, { listLimit: 2 });
-    expect(y.parties.map((p) => p.id)).toEqual(['BBB', 'CCC']);
-    expect(y.parties[1]!.open).toEqual({ total: 3, items: [expect.objectContaining({ title: 'Ant' }), expect.objectContaining({ title: 'Mid' })] });
-    expect(y.parties[0]).toMatchObject({ open: { total: 0 }, overdue: { total: 1 }, done: { total: 1 } });
+    expect(y.parties.map((p) => p.id)).toEqual(['AAA', 'BBB', 'CCC', 'DDD']);
+    expect(y.parties[2]!.open).toEqual({ total: 3, items: [expect.objectContaining({ title: 'Ant' }), expect.objectContaining({ title: 'Mid' })] });
+    expect(y.parties[1]).toMatchObject({ open: { total: 0 }, overdue: { total: 1 }, done: { total: 1 } });
   });
 });
 
@@ -235,5 +243,42 @@ describe('lists, meetings and the first digest', () => {
   it('a first period keeps its flag and labels its start', () => {
     const first = buildDigest(snap({}), { ...P, first: true }, { asOf: NOW, timeZone: 'UTC' });
     expect(first.period).toEqual({ from: '2010-01-11T00:00:00.000Z', to: '2010-01-18T00:00:00.000Z', first: true, fromLabel: 'Monday 11 January 2010, 00:00', toLabel: 'Monday 18 January 2010, 00:00' });
+  });
+});
+
+describe('orders that hold for equal keys too (stable sorts)', () => {
+  it('events at one instant keep their given order when the list had to be sorted', () => {
+    const events = [ev('commitment.updated', 'a', '2010-01-13T00:00:00Z', 'first at 13'), ev('commitment.updated', 'a', '2010-01-13T00:00:00Z', 'second at 13'), ev('commitment.updated', 'a', '2010-01-12T00:00:00Z', 'at 12')];
+    expect(build({ commitments: [c('a')], events }).changes.items.map((i) => i.who)).toEqual(['at 12', 'first at 13', 'second at 13']);
+  });
+
+  it('completions at one instant keep the order of their events; a second completion of one item moves it to its new time', () => {
+    const events = [ev('commitment.completed', 'b', '2010-01-12T00:00:00Z', 'w'), ev('commitment.completed', 'a', '2010-01-12T00:00:00Z', 'w'), ev('commitment.completed', 'c', '2010-01-12T00:00:00Z', 'w')];
+    expect(build({ commitments: [c('a'), c('b'), c('c')], events }).completed.items.map((i) => i.id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('failed deliveries at one instant keep their given order', () => {
+    const f = (sendId: string, when: string) => ({ sendId, recipient: `${sendId}@e.org`, at: at(when), error: 'x', commitmentId: null, step: null });
+    const failedReminders = [f('s2', '2010-01-13T00:00:00Z'), f('s3', '2010-01-13T00:00:00Z'), f('s1', '2010-01-12T00:00:00Z'), f('s4', '2010-01-13T00:00:00Z')];
+    expect(build({ failedReminders }).failedDeliveries.items.map((i) => i.recipient)).toEqual(['s1@e.org', 's2@e.org', 's3@e.org', 's4@e.org']);
+  });
+
+  it('meetings starting on one day keep their given order; lists without a deadline go by title', () => {
+    const m = (id: string, startDate: string) => ({ ...MEETING, id, startDate, endDate: startDate }) as Meeting;
+    expect(build({ meetings: [m('b', '2009-09-01'), m('c', '2009-08-01'), m('a', '2009-09-01'), m('d', '2009-08-01')] }).meetings.map((x) => x.id)).toEqual(['c', 'd', 'b', 'a']);
+    const x = build({ commitments: [c('2', { title: 'Beta' }), c('3', { title: 'Gamma' }), c('1', { title: 'Alpha' })] });
+    expect(x.needsDeadline.items.map((i) => i.title)).toEqual(['Alpha', 'Beta', 'Gamma']);
+  });
+});
+
+describe('labels in changes and completions', () => {
+  it('a deadline moved to an instant is said with the instant\'s label in the digest\'s zone', () => {
+    const events = [ev('commitment.due_changed', 'a', '2010-01-12T00:00:00Z', 'w', undefined, { due: { from: null, to: { at: '2010-02-01T10:00:00.000Z' } } })];
+    expect(build({ commitments: [c('a')], events }, { timeZone: 'Asia/Jakarta' }).changes.items[0]!.summary).toBe('deadline none → Monday 1 February 2010, 17:00');
+  });
+
+  it('a completion date that is not exactly YYYY-MM-DD is shown as given', () => {
+    const events = ['x2010-01-13', '2010-01-13 (about)', '2010-01-13'].map((completedOn, i) => ev('commitment.completed', `c${i}`, `2010-01-1${i + 2}T00:00:00Z`, 'w', { completedOn }));
+    expect(build({ events }).completed.items.map((i) => i.completedOnLabel)).toEqual(['x2010-01-13', '2010-01-13 (about)', '13 January 2010']);
   });
 });
