@@ -247,6 +247,11 @@ describe('lists, meetings and the first digest', () => {
 });
 
 describe('orders that hold for equal keys too (stable sorts)', () => {
+  it('events given in strictly falling order come out in time order', () => {
+    const events = ['14', '13', '12'].map((d) => ev('commitment.updated', 'a', `2010-01-${d}T00:00:00Z`, `w${d}`));
+    expect(build({ commitments: [c('a')], events }).changes.items.map((i) => i.who)).toEqual(['w12', 'w13', 'w14']);
+  });
+
   it('events at one instant keep their given order when the list had to be sorted', () => {
     const events = [ev('commitment.updated', 'a', '2010-01-13T00:00:00Z', 'first at 13'), ev('commitment.updated', 'a', '2010-01-13T00:00:00Z', 'second at 13'), ev('commitment.updated', 'a', '2010-01-12T00:00:00Z', 'at 12')];
     expect(build({ commitments: [c('a')], events }).changes.items.map((i) => i.who)).toEqual(['at 12', 'first at 13', 'second at 13']);
