@@ -108,13 +108,13 @@ function icon(kind: MarkKind, dense = false, progress = false): SafeHtml {
 }
 
 /** The key, in HTML beside the drawing so it wraps on a narrow screen. */
-function legend(dense: boolean): SafeHtml {
+function legend(dense: boolean, meeting: boolean): SafeHtml {
   const entries: Array<[MarkKind, string]> = [
     ['done', 'Done'],
     ['overdue', 'Overdue'],
     ['upcoming', 'Upcoming'],
   ];
-  return html`<ul class="tl-legend">${entries.map(([kind, label]) => html`<li>${icon(kind, dense)}${label}</li>`)}<li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><line x1="8" y1="0" x2="8" y2="16" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></svg>Today</li><li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><rect x="2" y="0" width="12" height="16" fill="#e7f0fb"/></svg>Meeting days</li></ul>`;
+  return html`<ul class="tl-legend">${entries.map(([kind, label]) => html`<li>${icon(kind, dense)}${label}</li>`)}<li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><line x1="8" y1="0" x2="8" y2="16" stroke="${COLOUR.today}" stroke-width="2" stroke-dasharray="4 3"/></svg>Today</li>${meeting ? html`<li><svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><rect x="2" y="0" width="12" height="16" fill="#e7f0fb"/></svg>Meeting days</li>` : ''}</ul>`;
 }
 
 interface Placed {
@@ -153,9 +153,16 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
   // The span: every deadline, today and the meeting days, padded, and at least four weeks.
   const meetingFrom = m.meeting ? dueInstant({ date: m.meeting.startDate, timeZone: m.meeting.timeZone ?? m.tz })!.getTime() - DAY_MS + 1 : null;
   const meetingTo = m.meeting ? dueInstant({ date: m.meeting.endDate, timeZone: m.meeting.timeZone ?? m.tz })!.getTime() : null;
-  const instants = [now, ...dated.map((e) => Date.parse(e.c.dueAt!)), ...(meetingFrom !== null ? [meetingFrom, meetingTo!] : [])];
-  let t0 = Math.min(...instants);
-  let t1 = Math.max(...instants);
+  const core = [now, ...dated.map((e) => Date.parse(e.c.dueAt!))];
+  let t0 = Math.min(...core);
+  let t1 = Math.max(...core);
+  // The meeting days widen the span only while that keeps the deadlines legible: a meeting
+  // years before them would squeeze every mark into a sliver at one end.
+  const showMeeting = meetingFrom !== null && Math.max(t1, meetingTo!) - Math.min(t0, meetingFrom) <= 2 * Math.max(t1 - t0, 90 * DAY_MS);
+  if (showMeeting) {
+    t0 = Math.min(t0, meetingFrom!);
+    t1 = Math.max(t1, meetingTo!);
+  }
   if (t1 - t0 < 28 * DAY_MS) {
     const mid = (t0 + t1) / 2;
     t0 = mid - 14 * DAY_MS;
@@ -181,7 +188,7 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
     const placed = placeLabels(dated.map((e) => ({ ...e, x: xOf(Date.parse(e.c.dueAt!)) })));
     const laneCount = placed.reduce((n, p) => Math.max(n, p.lane + 1), 0);
     bottom = axisY + 16 + laneCount * LANE;
-    if (meetingFrom !== null) parts.push(html`<rect class="meeting" x="${xOf(meetingFrom)}" y="${axisY - 6}" width="${Math.max(3, xOf(meetingTo!) - xOf(meetingFrom))}" height="${bottom - axisY + 6}" fill="#e7f0fb"><title>Meeting days: ${m.meeting!.startDate} to ${m.meeting!.endDate}</title></rect>`);
+    if (showMeeting) parts.push(html`<rect class="meeting" x="${xOf(meetingFrom)}" y="${axisY - 6}" width="${Math.max(3, xOf(meetingTo!) - xOf(meetingFrom))}" height="${bottom - axisY + 6}" fill="#e7f0fb"><title>Meeting days: ${m.meeting!.startDate} to ${m.meeting!.endDate}</title></rect>`);
     parts.push(...tickList.map((t) => html`<g class="tick"><line x1="${xOf(t.at)}" y1="${axisY - 4}" x2="${xOf(t.at)}" y2="${axisY + 4}" stroke="#8a94a3"/><text x="${xOf(t.at)}" y="${axisY - 10}" text-anchor="middle" class="tk">${t.label}</text></g>`));
     parts.push(html`<line class="axis" x1="${LEFT}" y1="${axisY}" x2="${W - RIGHT}" y2="${axisY}" stroke="#8a94a3" stroke-width="1.5"/>`);
     parts.push(todayLine(axisY - 22, bottom));
@@ -205,7 +212,7 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
     for (const e of dated) counts[binOf(Date.parse(e.c.dueAt!))]![e.kind as 'overdue' | 'upcoming' | 'done']++;
     const most = Math.max(1, ...counts.map((c) => c.overdue + c.upcoming + c.done));
     const unit = barMax / most;
-    if (meetingFrom !== null) parts.push(html`<rect class="meeting" x="${xOf(meetingFrom)}" y="${top}" width="${Math.max(3, xOf(meetingTo!) - xOf(meetingFrom))}" height="${axisY - top}" fill="#e7f0fb"><title>Meeting days: ${m.meeting!.startDate} to ${m.meeting!.endDate}</title></rect>`);
+    if (showMeeting) parts.push(html`<rect class="meeting" x="${xOf(meetingFrom)}" y="${top}" width="${Math.max(3, xOf(meetingTo!) - xOf(meetingFrom))}" height="${axisY - top}" fill="#e7f0fb"><title>Meeting days: ${m.meeting!.startDate} to ${m.meeting!.endDate}</title></rect>`);
     counts.forEach((c, i) => {
       const total = c.overdue + c.upcoming + c.done;
       if (total === 0) return;
@@ -251,7 +258,7 @@ export function renderTimeline(m: TimelineModel): SafeHtml | '' {
   const height = Math.ceil(bottom + 10);
   return html`<section class="timeline" aria-label="Timeline">
   <h2>Timeline</h2>
-  ${legend(dense)}
+  ${legend(dense, showMeeting)}
   <div class="scroll"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-labelledby="timeline-title timeline-desc" data-mode="${dense ? 'counts' : 'marks'}">
 <title id="timeline-title">Timeline of ${kinds.length === 1 ? '1 commitment' : `${kinds.length} commitments`}</title>
 <desc id="timeline-desc">${desc}</desc>
