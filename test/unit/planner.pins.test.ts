@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SKIP_MISSED, SKIP_SUPERSEDED, effectivePolicy, planPrefix, planReminders, planStatusCheck, type PlannedSend } from '../../src/domain/planner.js';
+import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
 import { DEFAULT_POLICY, HOUR, commitment, party, partyMap, planInput } from './planner-fixtures.js';
 
 const keys = (plan: PlannedSend[]) => plan.map((s) => `${s.stepKey}/${s.partyId}`);
@@ -13,7 +14,7 @@ const byKey = (plan: PlannedSend[]) => new Map(plan.map((s) => [`${s.stepKey}/${
 const UTC = partyMap(party('AAA', 'UTC'));
 /** Friday 15 January 2010, a date deadline in UTC: it ends at 23:59:59.999Z. */
 const FRIDAY = commitment({ due: { date: '2010-01-15', timeZone: 'UTC' } });
-const NO_QUIET = { ...DEFAULT_POLICY, quietDays: [] };
+const NO_QUIET: ReminderPolicy = { ...DEFAULT_POLICY, quietDays: [] };
 
 describe('overdue.every of P0D', () => {
   it('plans no overdue notice at all (a zero interval would stack them on one instant), and still the escalation', () => {
@@ -144,7 +145,7 @@ describe('the catch-up window\'s exact edge', () => {
 });
 
 describe('which step wins a collision', () => {
-  const plan = (policy: typeof NO_QUIET) => planReminders(planInput({ commitment: FRIDAY, parties: UTC, policy }));
+  const plan = (policy: ReminderPolicy) => planReminders(planInput({ commitment: FRIDAY, parties: UTC, policy }));
 
   it('due beats a before step on the same instant (the one nearest the deadline wins)', () => {
     // PT1H before the end of Friday is still Friday: 09:00, the due notice's instant.
