@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { findCount, shortTitle } from '../../src/domain/draft/actions.js';
 import { findDeadlines } from '../../src/domain/draft/deadlines.js';
-import { DRAFT_MAX_BYTES, DraftInputError, draftFromStatement, meetingFileOf, statementText, type StatementDraft } from '../../src/domain/draft/draft.js';
+import { DRAFT_MAX_BYTES, DraftInputError, MAX_DRAFT_COMMITMENTS, draftFromStatement, meetingFileOf, statementText, type StatementDraft } from '../../src/domain/draft/draft.js';
 import { countryCode3, placeZone } from '../../src/domain/draft/places.js';
 import { blocksOf } from '../../src/domain/draft/text.js';
 import { AppError } from '../../src/domain/errors.js';
@@ -233,6 +233,15 @@ describe('bad input', () => {
     expect(reason('é'.repeat(DRAFT_MAX_BYTES / 2 + 1))).toBe('too_large 413 body'); // 2 bytes each in UTF-8
     expect(reason(new Uint8Array(DRAFT_MAX_BYTES + 1).fill(0x61))).toBe('too_large 413 body');
     expect(reason(new TextEncoder().encode('\uFEFFFirst Meeting\n\nParticipants agreed to meet.'))).toBe('drafted');
+  });
+
+  it('a statement with more agreed actions than a draft holds drafts the first ones, with unique ids, and says how many it left', () => {
+    const text = `Meeting\n\n${'Participants agreed to convene two meetings. '.repeat(MAX_DRAFT_COMMITMENTS + 5)}`;
+    const d = draftFromStatement(text, opts);
+    expect(d.commitments).toHaveLength(MAX_DRAFT_COMMITMENTS);
+    expect(new Set(d.commitments.map((c) => c.id)).size).toBe(MAX_DRAFT_COMMITMENTS);
+    expect(d.commitments.slice(0, 3).map((c) => c.id)).toEqual(['convene-two-meetings', 'convene-two-meetings-2', 'convene-two-meetings-3']);
+    expect(d.warnings.some((w) => w.path === 'commitments' && w.message.includes(`${MAX_DRAFT_COMMITMENTS + 5} agreed actions`))).toBe(true);
   });
 
   it('text just under the limit is read', () => {

@@ -8,10 +8,10 @@ import { unwrap } from './text.js';
 
 /** Verbs of agreement. Each match marks where the agreed action begins (after the match). */
 const AGREEMENT =
-  /\b(?:(?:agreed|agree|agrees)\s+to|(?:agreed|agree|agrees)\s+on|(?:committed|commit|commits)\s+(?:themselves\s+|itself\s+)?to|(?:decided|decide|decides|resolved|resolve|resolves|undertook|undertakes)\s+to|(?:supported|support|supports|endorsed|endorse|endorses|approved|approve|approves|adopted|adopt|adopts)\s+(?:the\s+|a\s+)?(?:proposal|recommendation|plan|establishment|creation|decision|initiative)s?(?:\s+(?:to|of|for|by\s+[A-Z][\w\s-]*?\s+to))?|welcomed\s+the\s+offer\s+(?:of|by|from)\s+.+?\s+to|(?:offered|volunteered)\s+to)\b/i;
+  /\b(?:(?:agreed|agree|agrees)\s+to|(?:agreed|agree|agrees)\s+on|(?:committed|commit|commits)\s+(?:themselves\s+|itself\s+)?to|(?:decided|decide|decides|resolved|resolve|resolves|undertook|undertakes)\s+to|(?:supported|support|supports|endorsed|endorse|endorses|approved|approve|approves|adopted|adopt|adopts)\s+(?:the\s+|a\s+)?(?:proposal|recommendation|plan|establishment|creation|decision|initiative)s?(?:\s+(?:to|of|for|by\s+[A-Z][\w -]{0,80}?\s+to))?|welcomed\s+the\s+offer\s+(?:of|by|from)\s+[^.;]{1,160}?\s+to|(?:offered|volunteered)\s+to)\b/i;
 
 /** "agreed that … will/would/should/shall …": an agreement on an action, not on a view. */
-const AGREED_THAT = /\b(?:agreed|agree|agrees|decided|decides)\s+that\b(?=[\s\S]*\b(?:would|will|should|shall)\s+\w+)/i;
+const AGREED_THAT = /\b(?:agreed|agree|agrees|decided|decides)\s+that\b(?=[\s\S]{0,400}?\b(?:would|will|should|shall)\s+\w)/i;
 
 /** Words that negate the agreement just before it ("did not agree to", "could not commit to"). */
 const NEGATION = /\b(?:not|never|no longer|declined|unable|refused)\b[^.;]{0,20}$/i;
@@ -63,7 +63,8 @@ export function findActions(text: string, blocks: readonly Block[]): { actions: 
   for (const b of blocks) {
     if (!b.bullet) {
       const last = b.sentences.at(-1);
-      leadIn = last && LEAD_IN.test(last.text) && agreementIn(text, last.span[0], last.span[1] + 1) !== null ? b : null;
+      // Cheap test first: only a sentence that ends in a colon can introduce a list.
+      leadIn = last && /:\s*$/.test(last.text) && LEAD_IN.test(last.text.slice(-400)) && agreementIn(text, last.span[0], last.span[1] + 1) !== null ? b : null;
       if (leadIn) continue;
     }
     const underLeadIn = b.bullet && leadIn !== null;
@@ -71,7 +72,7 @@ export function findActions(text: string, blocks: readonly Block[]): { actions: 
     for (const s of b.sentences) {
       const a = agreementIn(text, s.span[0], s.span[1]);
       if (!a) continue;
-      const before = text.slice(s.span[0], a.index);
+      const before = text.slice(Math.max(s.span[0], a.index - 80), a.index);
       if (NEGATION.test(before) || MODAL.test(before)) {
         negated.push({ span: s.span, text: s.text, reason: `${MODAL.test(before) ? 'only a possibility' : 'negated'}: "${unwrap(text.slice(s.span[0], a.end)).slice(-60)}"` });
         continue;

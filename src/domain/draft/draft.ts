@@ -21,11 +21,20 @@ import { findParticipants, mentionsIn, needlesOf, type Participant } from './par
 import { countryCode3, placeZone } from './places.js';
 import { blocksOf, type Block, type Sentence, type Span, unwrap } from './text.js';
 
+/** Unknown names listed one by one; beyond this a draft says how many more there are. */
+const MAX_NAME_WARNINGS = 100;
+
+/** Commitments drafted from one statement; beyond this a draft says how many more agreed actions it left out. */
+export const MAX_DRAFT_COMMITMENTS = 1000;
+
+/** How much of an action is read for its title, count, deadline and parties (as much as a commitment's source text keeps). */
+const ACTION_WINDOW = 5000;
+
 /** The largest statement accepted, in UTF-8 bytes. */
 export const DRAFT_MAX_BYTES = 1024 * 1024;
 
 export interface Provenance {
-  /** [start, end) in the statement, or null for a value derived from others or a default. */
+  /** [start, end) in the statement as a JavaScript string (UTF-16 code units), or null for a value derived from others or a default. */
   span: Span | null;
   confidence: number;
   via: string;
@@ -198,7 +207,7 @@ export function draftFromStatement(input: string | Uint8Array, options: DraftOpt
 
   const heldSentences = sentences.filter((s) => HELD.test(s.text) && !agrees(s.text));
   let place = '';
-  const label = /\b(?:Location|Venue|Place)\s*:\s*([^\n]*?)\s*(?=(?:Dates?|Time|Venue)\s*:|\r?\n|$)/i.exec(text);
+  const label = /\b(?:Location|Venue|Place)\s*:[ \t]*([^\n]{0,200}?)\s*(?=(?:Dates?|Time|Venue)\s*:|\r?\n|$)/i.exec(text);
   if (label && label[1]!.trim().length >= 2) {
     place = label[1]!.trim().replace(/[.;]$/, '');
     const start = label.index + label[0].indexOf(label[1]!);
@@ -310,11 +319,9 @@ export function draftFromStatement(input: string | Uint8Array, options: DraftOpt
     if (p.via === 'drafted') warn(`parties.${i}`, `"${party.name}" is not in the party registry; it was drafted as ${party.kind} ${party.id} in ${party.timeZone}, without contacts. Check it.`);
     else if (p.role === 'observer' && party.kind !== 'observer') warn(`parties.${i}`, `${party.id} attended as an observer, but the registry records it as ${party.kind}.`);
   }
-  for (const u of found.unknown) {
-    if (!u.drafted || !draftedById.has(u.drafted.id) || draftedById.get(u.drafted.id) !== u.drafted) {
-      if (!u.drafted) warn('parties', `"${u.name}" (${at(u.span)}) matches no party in the registry by name, short name or ISO code; add it or map it to a party.`);
-    }
-  }
+  const unmatched = found.unknown.filter((u) => !u.drafted);
+  for (const u of unmatched.slice(0, MAX_NAME_WARNINGS)) warn('parties', `"${u.name.slice(0, 200)}" (${at(u.span)}) matches no party in the registry by name, short name or ISO code; add it or map it to a party.`);
+  if (unmatched.length > MAX_NAME_WARNINGS) warn('parties', `${unmatched.length - MAX_NAME_WARNINGS} more names match no party in the registry.`);
   const participantIds = parties.map((p) => p.id);
 
   // Leads by default: the co-chairs that took part, the host first.
@@ -327,18 +334,28 @@ export function draftFromStatement(input: string | Uint8Array, options: DraftOpt
   if (actions.length === 0) {
     warn('commitments', 'No agreed action found: no sentence says "agreed to", "committed to", "decided to" or "supported the proposal to". Add the commitments by hand.');
   }
+  if (actions.length > MAX_DRAFT_COMMITMENTS) {
+    warn('commitments', `The statement has ${actions.length} agreed actions; the first ${MAX_DRAFT_COMMITMENTS} were drafted. Split the statement to draft the rest.`);
+  }
   const memberNeedles = needlesOf(parties, { demonyms: true });
   const usedIds = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   const commitments: DraftCommitment[] = [];
   let defaulted = 0;
-  actions.forEach((a, i) => {
+  actions.slice(0, MAX_DRAFT_COMMITMENTS).forEach((full, i) => {
     const path = `commitments.${i}`;
+    // Read at most the part of the action a commitment keeps as its source text.
+    const a = { ...full, span: [full.span[0], Math.min(full.span[1], full.span[0] + ACTION_WINDOW)] as Span, actionStart: Math.min(full.actionStart, full.span[0] + ACTION_WINDOW) };
     const { title: t, span: titleSpan } = shortTitle(text, a.actionStart, a.span[1]);
-    let id = slugify(t);
-    for (let k = 2; usedIds.has(id); k++) id = `${slugify(t).slice(0, 56)}-${k}`;
+    const base = slugify(t);
+    let id = base;
+    for (let k = nextSuffix.get(base) ?? 2; usedIds.has(id); k++) {
+      id = `${base.slice(0, 56)}-${k}`;
+      nextSuffix.set(base, k + 1);
+    }
     usedIds.add(id);
-    provenance[path] = { span: a.span, confidence: a.confidence, via: a.via };
-    provenance[`${path}.sourceText`] = { span: a.span, confidence: 1, via: 'verbatim' };
+    provenance[path] = { span: full.span, confidence: a.confidence, via: a.via };
+    provenance[`${path}.sourceText`] = { span: a.span, confidence: 1, via: full.span[1] > a.span[1] ? 'verbatim, cut at 5,000 characters' : 'verbatim' };
     provenance[`${path}.title`] = { span: titleSpan, confidence: 0.5, via: 'first clause of the agreed action' };
 
     // Leads: who the text says leads, else the co-chairs.

@@ -43,8 +43,12 @@ export function needlesOf(parties: readonly Party[], { demonyms = false } = {}):
   return out;
 }
 
-/** Every registry party named in `text[from, to)`: its first mention each, longest match first where two overlap. */
-export function mentionsIn(text: string, from: number, to: number, needles: readonly Needle[]): Mention[] {
+/**
+ * Every mention of a registry party in `text[from, to)`, in text order; where
+ * two overlap the longer wins, so "United Nations Office on Drugs and Crime"
+ * is not also read as a shorter name inside it.
+ */
+export function allMentionsIn(text: string, from: number, to: number, needles: readonly Needle[]): Mention[] {
   const slice = text.slice(from, to);
   const all: Mention[] = [];
   for (const n of needles) {
@@ -52,12 +56,20 @@ export function mentionsIn(text: string, from: number, to: number, needles: read
     let m: RegExpExecArray | null;
     while ((m = n.re.exec(slice)) !== null) all.push({ partyId: n.partyId, span: [from + m.index, from + m.index + m[0].length], via: n.via });
   }
-  // Longest first, so "United Nations Office on Drugs and Crime" wins over a shorter overlapping name.
-  all.sort((a, b) => b.span[1] - b.span[0] - (a.span[1] - a.span[0]) || a.span[0] - b.span[0]);
+  all.sort((a, b) => a.span[0] - b.span[0] || b.span[1] - a.span[1]);
   const kept: Mention[] = [];
-  for (const m of all) if (!kept.some((k) => k.span[0] < m.span[1] && m.span[0] < k.span[1])) kept.push(m);
+  for (const m of all) {
+    const last = kept.at(-1);
+    if (!last || m.span[0] >= last.span[1]) kept.push(m);
+    else if (m.span[1] - m.span[0] > last.span[1] - last.span[0]) kept[kept.length - 1] = m;
+  }
+  return kept;
+}
+
+/** Every registry party named in `text[from, to)`: its first mention each, in text order. */
+export function mentionsIn(text: string, from: number, to: number, needles: readonly Needle[]): Mention[] {
   const first = new Map<string, Mention>();
-  for (const m of kept.sort((a, b) => a.span[0] - b.span[0])) if (!first.has(m.partyId)) first.set(m.partyId, m);
+  for (const m of allMentionsIn(text, from, to, needles)) if (!first.has(m.partyId)) first.set(m.partyId, m);
   return [...first.values()];
 }
 
@@ -90,7 +102,10 @@ export function findParticipants(
   const unknown: UnknownName[] = [];
   const seen = new Set<string>();
   for (const [from, to] of attendance) {
-    const mentions = mentionsIn(text, from, to, needles);
+    const every = allMentionsIn(text, from, to, needles);
+    const first = new Map<string, Mention>();
+    for (const m of every) if (!first.has(m.partyId)) first.set(m.partyId, m);
+    const mentions = [...first.values()];
     // Items of the list: split at commas, semicolons and "and"/"as well as" outside brackets.
     const items: Span[] = [];
     /** Whether each item was joined to the one before by "and" (not a comma): "X and Y as observers" covers both. */
@@ -98,12 +113,13 @@ export function findParticipants(
     let depth = 0;
     let itemStart = from;
     const body = text.slice(from, to);
+    const sepAt = /[,;]|\s(?:and|as well as)\s/y;
     for (let i = 0; i < body.length; i++) {
       const ch = body[i]!;
       if (ch === '(') depth++;
       else if (ch === ')') depth = Math.max(0, depth - 1);
-      const rest = body.slice(i);
-      const sep = depth === 0 ? (/^[,;]/.exec(rest) ?? /^\s(?:and|as well as)\s/.exec(rest)) : null;
+      sepAt.lastIndex = i;
+      const sep = depth === 0 ? sepAt.exec(body) : null;
       if (sep) {
         items.push([itemStart, from + i]);
         joinedByAnd.push(/and/.test(sep[0]) && !/as well as/.test(sep[0]));
@@ -122,8 +138,11 @@ export function findParticipants(
       for (let j = k + 1; !observer && k >= 0 && j < items.length && joinedByAnd[j]; j++) observer = /\bas\s+observers\b/i.test(text.slice(items[j]![0], items[j]![1]));
       participants.push({ ...m, role: observer ? 'observer' : 'participant' });
     }
+    // Items and mentions are both in text order: sweep once to skip the items a mention covers.
+    let next = 0;
     for (const it of items) {
-      if (mentions.some((m) => m.span[0] < it[1] && it[0] < m.span[1])) continue;
+      while (next < every.length && every[next]!.span[1] <= it[0]) next++;
+      if (next < every.length && every[next]!.span[0] < it[1]) continue;
       let s = it[0];
       let name = text.slice(it[0], it[1]);
       // Only the list, not the sentence's opening words ("In attendance were representatives from").
