@@ -35,7 +35,7 @@ const Problem = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).describe('Every bad field, by path (body fields, query.x, params.x, or a header name)'),
   })
-  .meta({ id: 'Problem', description: 'Every error of the JSON API: application/problem+json (RFC 9457) naming the bad fields.' });
+  .meta({ id: 'Problem', description: 'Every error: application/problem+json (RFC 9457) naming the bad fields. A client whose Accept ranks text/html above JSON (a browser) gets the same error as an HTML page instead.' });
 
 const instant = () => z.string().describe('UTC ISO 8601 instant');
 
@@ -207,7 +207,12 @@ const PartyId = z.object({ id: PartyIdSchema });
 const header = (description: string) => ({ description, schema: { type: 'string' as const } });
 const Json = (schema: z.ZodType, description = 'OK', headers?: Record<string, ReturnType<typeof header>>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
 const Text = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string() } } });
-const problem = (description: string, headers?: Record<string, ReturnType<typeof header>>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: Problem } } });
+/** An error: problem+json for API clients; a browser whose Accept prefers text/html gets the same error as a page. */
+const problem = (description: string, headers?: Record<string, ReturnType<typeof header>>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/problem+json': { schema: Problem }, 'text/html': { schema: z.string().describe('The same error as an HTML page, for a browser (Accept prefers text/html)') } },
+});
 const page = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 const etagHeader = { ETag: header('The commitment’s version, e.g. "3"; send it back as If-Match') };
 const retryAfter = { 'Retry-After': header('Seconds to wait') };
@@ -304,9 +309,10 @@ export function buildOpenApiDocument(baseUrl: string) {
   // Status page and calendar
   add('get', '/', 'Status page', 'public', 'getStatusPage', 'Read-only status page for officials', {
     description: 'Public, or (STATUS_PAGE=token) a bearer token or the cookie set by opening /?token=<token> once.',
-    request: { query: StatusPageQuerySchema },
+    request: { query: StatusPageQuerySchema, headers: z.object({ 'if-none-match': z.string().optional().describe('The ETag of a copy the client holds') }) },
     responses: {
-      200: Text('text/html', 'The page'),
+      200: { ...Text('text/html', 'The page'), headers: { ETag: header('Changes when the page would') } },
+      304: { description: 'Not modified: the If-None-Match ETag is current' },
       303: { description: 'After ?token=: cookie set, redirect without the token' },
       401: page('STATUS_PAGE=token and no valid viewer token or cookie: a page saying how to sign in'),
     },

@@ -36,7 +36,9 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from './api.js';
 
 type Commitment = components['schemas']['Commitment'];
-const client = createClient<paths>({ baseUrl: 'http://localhost:3000', headers: { Authorization: 'Bearer t' } });
+// Errors are problem+json, or an HTML page for a browser (content negotiation): this client
+// reads JSON only, so it narrows the media types to JSON ones, as openapi-fetch allows.
+const client = createClient<paths, \`\${string}/\${string}json\`>({ baseUrl: 'http://localhost:3000', headers: { Authorization: 'Bearer t' } });
 
 export async function demo(): Promise<string[]> {
   const out: string[] = [];
@@ -107,7 +109,7 @@ describe('a client generated from /openapi.json', () => {
     delete broken.components.schemas.Commitment.properties.version;
     broken.components.schemas.Commitment.required = broken.components.schemas.Commitment.required.filter((f) => f !== 'version');
     const errors = typecheck({ 'api.ts': astToString(await openapiTS(broken as never)), 'client.ts': CLIENT });
-    expect(errors.join('\n')).toMatch(/client\.ts:1\d .*version/);
+    expect(errors.join('\n')).toMatch(/client\.ts:\d+ Property 'version' does not exist/);
   }, 60_000);
 
   it('when the client calls the running app, then it reads typed data and problem+json errors', async () => {

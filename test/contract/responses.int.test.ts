@@ -127,6 +127,14 @@ describe('the errors the document promises are the errors the API answers', () =
     expect((await call('get', '/v1/calendar/{party}.ics', { params: { party: 'LKA' } })).status).toBe(401);
   });
 
+  it('when a browser hits an error, then it gets the documented HTML page; an API client keeps problem+json', async () => {
+    const page = await call('get', '/v1/commitments/{id}', { as: admin, params: { id: 'no-such-thing' }, send: (t) => t.set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8') });
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const api = await call('get', '/v1/commitments/{id}', { as: admin, params: { id: 'no-such-thing' }, send: (t) => t.set('Accept', 'application/json') });
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('404 for an unknown or out-of-scope commitment', async () => {
     expect((await call('get', '/v1/commitments/{id}', { as: admin, params: { id: 'no-such-thing' } })).status).toBe(404);
     expect((await call('get', '/v1/commitments/{id}', { as: lka, params: { id: WORKSHOP } })).status).toBe(404);
