@@ -44,6 +44,19 @@ describe('the document matches what the API answers', () => {
     expect((await call('get', '/openapi.json')).status).toBe(200);
   });
 
+  it('pages and feeds: the status page (and its 304), the docs, the favicon, the calendar, metrics, the dashboard sign-in', async () => {
+    const page = await call('get', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.etag).toMatch(/^"/);
+    expect((await call('get', '/', { send: (t) => t.set('If-None-Match', String(page.headers.etag)) })).status).toBe(304);
+    expect((await call('get', '/docs')).status).toBe(200);
+    expect((await call('get', '/favicon.svg')).status).toBe(200);
+    expect((await call('get', '/v1/calendar.ics', { as: viewer })).status).toBe(200);
+    expect((await call('get', '/metrics', { as: admin })).status).toBe(200);
+    expect((await call('get', '/admin/login', { query: `token=${TOKENS.admin}` })).status).toBe(303);
+    expect((await call('get', '/admin/login', { query: `token=${TOKENS.viewer}` })).status).toBe(403);
+  });
+
   it('commitments: list, filter, page, read, history and reminders', async () => {
     const all = await call('get', '/v1/commitments', { as: viewer });
     expect(all.status).toBe(200);
