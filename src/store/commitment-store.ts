@@ -182,6 +182,16 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       return redis.zrange(keys.allCommitments, 0, -1);
     },
 
+    /**
+     * A string that changes on every commitment write: the id of the newest event
+     * (every write appends at least one). Read models that cache (the status page)
+     * compare it instead of reading every document again.
+     */
+    async changeMark(): Promise<string> {
+      const [newest] = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
+      return newest?.[0] ?? '0-0';
+    },
+
     /** Matching ids, sorted, using the indexes only. */
     async findIds(filter: CommitmentFilter, now: Date): Promise<string[]> {
       const setKeys: string[][] = [];
