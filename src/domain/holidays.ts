@@ -34,7 +34,7 @@ export function partyCountry(p: Pick<Party, 'id' | 'kind'> & { country?: string 
 }
 
 export interface PublicHolidaysOptions {
-  /** Most (country, year) entries kept; the oldest is dropped beyond it. Default 512. */
+  /** Most (country, year) entries kept; the first computed is dropped beyond it. Default 512. */
   maxEntries?: number;
 }
 
@@ -47,51 +47,58 @@ export interface PublicHolidaysOptions {
  */
 export function publicHolidays(options: PublicHolidaysOptions = {}): HolidayLookup {
   const maxEntries = Math.max(1, options.maxEntries ?? 512);
-  const memo = new Map<string, ReadonlyMap<string, string>>();
+  // country → year → day number → name. Integer keys: a plan asks this for every send of every party.
+  const memo = new Map<string, Map<number, ReadonlyMap<number, string>>>();
+  const order: Array<[string, number]> = [];
 
-  function yearOf(country: string, year: number): ReadonlyMap<string, string> {
-    const key = `${country}:${year}`;
-    const hit = memo.get(key);
-    if (hit) {
-      memo.delete(key); // refresh: the map keeps insertion order, so the oldest-used entry is first
-      memo.set(key, hit);
-      return hit;
-    }
-    const days = new Map<string, string>();
+  function yearOf(country: string, year: number): ReadonlyMap<number, string> {
+    let years = memo.get(country);
+    const hit = years?.get(year);
+    if (hit) return hit;
+    const days = new Map<number, string>();
     if (/^[A-Z]{2}$/.test(country)) {
       // An unknown country yields an empty list.
       const hd = new Holidays(country, { languages: ['en'], types: ['public'] });
-      {
-        for (const h of hd.getHolidays(year, 'en') ?? []) {
-          if (h.type !== 'public') continue;
-          const start = /^(\d{4})-(\d{2})-(\d{2})/.exec(h.date);
-          if (!start) continue;
-          const first = Date.UTC(Number(start[1]), Number(start[2]) - 1, Number(start[3]));
-          // Most holidays last one day; a few (some Eid holidays) are one entry over several.
-          const span = Math.min(14, Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000)));
-          for (let i = 0; i < span; i++) {
-            const t = new Date(first + i * 86_400_000);
-            const k = dayKey({ y: t.getUTCFullYear(), m: t.getUTCMonth(), d: t.getUTCDate() });
-            if (!days.has(k)) days.set(k, h.name);
-          }
+      for (const h of hd.getHolidays(year, 'en') ?? []) {
+        if (h.type !== 'public') continue;
+        const start = /^(\d{4})-(\d{2})-(\d{2})/.exec(h.date);
+        if (!start) continue;
+        const first = Date.UTC(Number(start[1]), Number(start[2]) - 1, Number(start[3]));
+        // Most holidays last one day; a few (some Eid holidays) are one entry over several.
+        const span = Math.min(14, Math.max(1, Math.round((h.end.getTime() - h.start.getTime()) / 86_400_000)));
+        for (let i = 0; i < span; i++) {
+          const t = new Date(first + i * 86_400_000);
+          const k = dayNumber({ y: t.getUTCFullYear(), m: t.getUTCMonth(), d: t.getUTCDate() });
+          if (!days.has(k)) days.set(k, h.name);
         }
       }
     }
-    if (memo.size >= maxEntries) memo.delete(memo.keys().next().value!);
-    memo.set(key, days);
+    if (order.length >= maxEntries) {
+      const [c, y] = order.shift()!;
+      memo.get(c)?.delete(y);
+      if (memo.get(c)?.size === 0) memo.delete(c);
+    }
+    if (!years) memo.set(country, (years = new Map()));
+    years.set(year, days);
+    order.push([country, year]);
     return days;
   }
 
   return {
     holidayOn(country, day) {
-      // A holiday that starts on 31 December belongs to that year's list; one spilling into
-      // January is looked up there, so check the year before only for early January.
-      const own = yearOf(country, day.y).get(dayKey(day));
+      const k = dayNumber(day);
+      const own = yearOf(country, day.y).get(k);
       if (own !== undefined) return own;
-      if (day.m === 0 && day.d <= 14) return yearOf(country, day.y - 1).get(dayKey(day)) ?? null;
+      // A holiday of several days that starts in late December is listed under that year.
+      if (day.m === 0 && day.d <= 14) return yearOf(country, day.y - 1).get(k) ?? null;
       return null;
     },
   };
+}
+
+/** A day as one integer, for cheap set and map keys. */
+function dayNumber(day: LocalDay): number {
+  return (day.y * 16 + day.m) * 32 + day.d;
 }
 
 /** A fixed lookup for tests and demos: `{ AU: { "2010-01-26": "Australia Day" } }`. */
@@ -115,11 +122,16 @@ export function closedReason(
   party: Pick<Party, 'id' | 'kind'> & { country?: string | undefined; closedDays?: readonly string[] | undefined },
   holidays: HolidayLookup,
 ): (day: LocalDay) => string | null {
-  const closed = new Set(party.closedDays ?? []);
+  const closed = new Set(
+    (party.closedDays ?? []).map((s) => {
+      const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+      return dayNumber({ y, m: m - 1, d });
+    }),
+  );
   const country = partyCountry(party);
   if (closed.size === 0 && country === null) return () => null;
   return (day) => {
-    if (closed.size > 0 && closed.has(dayKey(day))) return `closed day of ${party.id}`;
+    if (closed.size > 0 && closed.has(dayNumber(day))) return `closed day of ${party.id}`;
     if (country === null) return null;
     const name = holidays.holidayOn(country, day);
     return name === null ? null : `${name} (${country})`;
