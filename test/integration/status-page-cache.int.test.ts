@@ -29,12 +29,6 @@ describe('the status page cache', () => {
     return app;
   }
 
-  /** Change a commitment's stored title behind the store's back: no event, so no new change mark. */
-  async function retitleSilently(id: string, title: string) {
-    const doc = JSON.parse((await ctx.redis.hget(keys.commitment(id), 'json'))!) as { title: string };
-    await ctx.redis.hset(keys.commitment(id), 'json', JSON.stringify({ ...doc, title }));
-  }
-
   it('when the change mark has not moved, then the page is served from the cache without reading the commitments again; when it moves, the page is rendered anew', async () => {
     const app = pageApp(newestEvent);
     const first = await request(app).get('/?party=LKA').expect(200);
@@ -74,6 +68,21 @@ describe('the status page cache', () => {
     expect(reads).toBe(1);
   });
 });
+
+describe('the status page as the app wires it', () => {
+  it('when nothing was written, then the page comes from the cache (the store gives the app a change mark)', async () => {
+    const first = await request(ctx.app).get('/?party=LKA&tz=UTC').expect(200);
+    await retitleSilently(LKA_ITEM, 'Changed behind the cache');
+    const second = await request(ctx.app).get('/?party=LKA&tz=UTC').expect(200);
+    expect(second.text).toBe(first.text);
+  });
+});
+
+/** Change a commitment's stored title behind the store's back: no event, so no new change mark. */
+async function retitleSilently(id: string, title: string) {
+  const doc = JSON.parse((await ctx.redis.hget(keys.commitment(id), 'json'))!) as { title: string };
+  await ctx.redis.hset(keys.commitment(id), 'json', JSON.stringify({ ...doc, title }));
+}
 
 describe('where the change mark comes from', () => {
   it('when the commitment store offers changeMark(), then that is the mark', async () => {
