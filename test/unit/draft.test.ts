@@ -244,6 +244,11 @@ describe('bad input', () => {
     expect(d.warnings.some((w) => w.path === 'commitments' && w.message.includes(`${MAX_DRAFT_COMMITMENTS + 5} agreed actions`))).toBe(true);
   });
 
+  it('a body that is not text (no body, a parsed JSON object) is a 415 naming the body', () => {
+    expect(reason(undefined as unknown as string)).toBe('not_text 415 body');
+    expect(reason({ text: 'Participants agreed to meet.' } as unknown as string)).toBe('not_text 415 body');
+  });
+
   it('text just under the limit is read', () => {
     expect(statementText('a'.repeat(DRAFT_MAX_BYTES))).toHaveLength(DRAFT_MAX_BYTES);
   });

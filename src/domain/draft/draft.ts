@@ -82,17 +82,23 @@ export interface DraftOptions {
 /** Why a statement cannot be drafted at all. */
 export class DraftInputError extends AppError {
   constructor(
-    readonly reason: 'empty' | 'binary' | 'too_large',
+    readonly reason: 'empty' | 'binary' | 'too_large' | 'not_text',
     detail: string,
   ) {
-    super(reason === 'too_large' ? 'payload_too_large' : 'validation', detail, [{ path: 'body', message: detail }]);
+    super(reason === 'too_large' ? 'payload_too_large' : reason === 'not_text' ? 'unsupported_media_type' : 'validation', detail, [{ path: 'body', message: detail }]);
     this.name = 'DraftInputError';
   }
 }
 
-/** The statement as text, or a DraftInputError: empty, not text (NUL or control bytes, invalid UTF-8), or over 1 MiB. */
-export function statementText(input: string | Uint8Array): string {
+/**
+ * The statement as text, or a DraftInputError: not a string or bytes (say, a
+ * JSON body), empty, not text (NUL or control bytes, invalid UTF-8), or over 1 MiB.
+ */
+export function statementText(input: unknown): string {
   let text: string;
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new DraftInputError('not_text', 'Send the statement as text/plain (or a .txt file).');
+  }
   if (typeof input === 'string') {
     if (input.length > DRAFT_MAX_BYTES || new TextEncoder().encode(input).length > DRAFT_MAX_BYTES) throw new DraftInputError('too_large', `The statement is larger than ${DRAFT_MAX_BYTES} bytes.`);
     text = input;
@@ -181,7 +187,8 @@ function isLabelLine(line: string): boolean {
   return /^(?:Location|Venue|Place|Dates?|Time)\s*:/i.test(line);
 }
 
-export function draftFromStatement(input: string | Uint8Array, options: DraftOptions): StatementDraft {
+/** Draft from the statement: text or UTF-8 bytes (anything else is a 415 DraftInputError). */
+export function draftFromStatement(input: unknown, options: DraftOptions): StatementDraft {
   const text = statementText(input);
   const blocks = blocksOf(text);
   const sentences: Sentence[] = blocks.flatMap((b) => b.sentences);
