@@ -259,7 +259,11 @@ export function draftFromStatement(input: unknown, options: DraftOptions): State
     for (const o of others) {
       const message = `The statement disagrees with itself about the dates: ${fmtRange(o)} in the ${o.where === 'header' ? 'heading' : 'text'} (${at(o.span)}) but ${fmtRange(chosen)} in the ${chosen.where === 'header' ? 'heading' : 'text'} (${at(chosen.span)}); ${fmtRange(chosen)} is used. Check which is right.`;
       warn('meeting.startDate', message);
-      notes.push(`The source gives the dates both as ${fmtRange(o)} (${o.where === 'header' ? 'header' : 'body text'}) and ${fmtRange(chosen)} (${chosen.where === 'header' ? 'header' : 'body text'}). The ${fmtRange(chosen)} dates from the ${chosen.where === 'header' ? 'header' : 'body text'} are used.`);
+      // Worded as a secretariat writes it in a meeting file's notes: "27-29 July 2009 …; the July dates …".
+      const sameDays = o.start.slice(8) === chosen.start.slice(8) && o.end.slice(8) === chosen.end.slice(8) && o.start.slice(0, 4) === chosen.start.slice(0, 4);
+      const which = sameDays && o.start.slice(5, 7) !== chosen.start.slice(5, 7) ? MONTHS[Number(chosen.start.slice(5, 7)) - 1]!.replace(/^./, (ch) => ch.toUpperCase()) : fmtRange(chosen).replace('–', '-');
+      const side = (r: DateRange) => (r.where === 'header' ? 'header' : 'body text');
+      notes.push(`The source gives the dates both as ${fmtRange(o).replace('–', '-')} (${side(o)}) and ${fmtRange(chosen).replace('–', '-')} (${side(chosen)}). The ${which} dates from the ${side(chosen)} are used.`);
     }
   } else {
     startDate = endDate = options.now.toISOString().slice(0, 10);
@@ -411,6 +415,11 @@ export function draftFromStatement(input: unknown, options: DraftOptions): State
     }
     commitments.push(c);
   });
+  if (defaulted > 0 && commitments.length > 0 && fallbackLeads.length > 0) {
+    const names = fallbackLeads.map((id) => registry.get(id)?.name ?? id);
+    const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]!;
+    meeting.notes.push(`The source names no lead for ${defaulted === commitments.length ? 'any commitment' : `${defaulted} of ${commitments.length} commitments`}; the co-chairs (${list}) are recorded as leads until an admin assigns others.`);
+  }
   if (defaulted > 0 && commitments.length > 0) {
     warn('commitments', fallbackLeads.length
       ? `The statement names no lead for ${defaulted} of ${commitments.length} commitments; the co-chairs (${fallbackLeads.join(', ')}) are recorded as leads until someone assigns others.`
