@@ -117,7 +117,11 @@ describe('the document matches what the API answers', () => {
     expect((await call('get', '/v1/digest/preview', { as: admin, query: 'format=text' })).status).toBe(200);
     expect((await call('get', '/v1/digests', { as: admin })).status).toBe(200);
     expect((await call('get', '/v1/digests/{id}', { as: admin, params: { id: 'no-such-digest' } })).status).toBe(404);
-    expect((await call('get', '/v1/parties/{party}/calendar-url', { as: admin, params: { party: 'LKA' } })).body.url).toMatch(/LKA\.ics\?token=/);
+    const feed = (await call('get', '/v1/parties/{party}/calendar-url', { as: admin, params: { party: 'LKA' } })).body.url as string;
+    expect(feed).toMatch(/LKA\.ics\?token=/);
+    const ics = await call('get', '/v1/calendar/{party}.ics', { params: { party: 'LKA' }, query: new URL(feed).search.slice(1) });
+    expect(ics.status).toBe(200);
+    expect(ics.text).toContain('BEGIN:VCALENDAR');
     expect((await call('post', '/v1/reminders/{sendId}/retry', { as: admin, params: { sendId: 'no-such-send' } })).status).toBe(404);
   });
 });
