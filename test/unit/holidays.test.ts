@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closedReason, dayKey, holidayTable, partyCountry, publicHolidays } from '../../src/domain/holidays.js';
+import { closedReason, dayKey, holidayTable, partyCountry } from '../../src/domain/holidays.js';
+import { publicHolidays } from '../../src/domain/public-holidays.js';
 import { PartyPatchSchema, PartySchema } from '../../src/domain/party.js';
 import { planReminders, type PlannedSend } from '../../src/domain/planner.js';
 import { localIso } from '../../src/domain/send-placement.js';
