@@ -118,6 +118,8 @@ describe('deadline phrases, read against the meeting’s last day', () => {
     ['guidelines in the first half of 2010.', '2010-06-30', 'in the first half of 2010'],
     ['guidelines circulated by mid-2011.', '2011-06-30', 'by mid-2011'],
     ['a study by the end of the year.', '2009-12-31', 'by the end of the year'],
+    ['a study by the end of March 2010.', '2010-03-31', 'by the end of March 2010'],
+    ['a study in Q1 2010.', '2010-03-31', 'in Q1 2010'],
     ['two study visits in 2011.', '2011-12-31', 'in 2011'],
     ['a workshop on 3-5 March 2010 in Colombo.', '2010-03-05', 'on 3-5 March 2010'],
   ])('%s → %s', (sentence, date, phrase) => {
@@ -128,6 +130,7 @@ describe('deadline phrases, read against the meeting’s last day', () => {
     expect(read('to report to the next Senior Officials Meeting.')).toEqual([['meeting P0D', 'to the next Senior Officials Meeting']]);
     expect(read('a roundtable at the next meeting.')).toEqual([['meeting P0D', 'at the next meeting']]);
     expect(read('circulated before the next session.')).toEqual([['meeting -P1D', 'before the next session']]);
+    expect(read('the group will report at its next meeting.')).toEqual([['meeting P0D', 'at its next meeting']]);
   });
 
   it('no deadline: no date, a past date, a bare month name, a number that is not a date', () => {

@@ -29,7 +29,7 @@ interface Rule {
 const PERIOD_RULES: Rule[] = [
   {
     // "at the next meeting", "to the next Senior Officials Meeting", "before the next session"
-    re: /\b(at|by|before|to|until|for|prior to|ahead of|in time for)\s+(?:the\s+)?next\s+((?:[A-Z][\w-]*\s+|of\s+the\s+){0,6}?)(meeting|session|conference|summit|SOM)\b/gi,
+    re: /\b(at|by|before|to|until|for|prior to|ahead of|in time for)\s+(?:the\s+|its\s+|their\s+)?next\s+((?:[A-Z][\w-]*\s+|of\s+the\s+){0,6}?)(meeting|session|conference|summit|SOM)\b/gi,
     read: (m) => ({ offset: BEFORE.test(m[1]!) ? '-P1D' : 'P0D', meetingWords: `${m[2] ?? ''}${m[3]}`.trim(), confidence: 0.8, via: 'next meeting' }),
   },
   {
