@@ -20,11 +20,13 @@ import { buildDigest, meetingStartInstant } from '../src/domain/digest.js';
 import { digestPeriod } from '../src/domain/digest-period.js';
 import { MeetingFileSchema } from '../src/domain/meeting.js';
 import { renderDigest } from '../src/mail/digest-template.js';
-import { createSendLedger } from '../src/mail/ledger.js';
-import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
+import { createSendLedger } from '../src/store/ledger-store.js';
 import { readDigestSnapshot } from '../src/store/digest-store.js';
 import { createKeys } from '../src/store/keys.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../src/store/party-store.js';
+import { pino } from 'pino';
+import { loadConfig } from '../config/env.js';
+import { createServices } from '../src/app/services.js';
+import { systemClock } from '../src/domain/clock.js';
 import type { z } from 'zod';
 
 const N = Number(process.env.BENCH_COMMITMENTS ?? 10_000);
@@ -35,9 +37,10 @@ const TZ = 'Asia/Jakarta';
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const prefix = `bench-digest-${randomBytes(3).toString('hex')}`;
 const keys = createKeys(prefix);
-const store = createRedisCommitmentStore(redis, keys);
-const parties = createRedisPartyStore(redis, keys);
-const meetings = createRedisMeetingStore(redis, keys);
+const services = createServices(loadConfig({ REDIS_PREFIX: prefix, NODE_ENV: 'production' }), { redis }, { clock: systemClock, logger: pino({ level: 'silent' }) });
+const store = services.commitmentStore;
+const parties = services.parties;
+const meetings = services.meetings;
 
 /** A deterministic pseudo-random sequence, so every run builds the same state. */
 let seed = 42;
@@ -146,6 +149,7 @@ async function main() {
 
 async function cleanup() {
   await deletePrefixKeys(redis, prefix);
+  await services.close();
   await redis.quit();
 }
 

@@ -41,9 +41,7 @@ import { systemClock } from '../src/domain/clock.js';
 import { actionLinkUrl } from '../src/mail/action-link.js';
 import { createMailer } from '../src/mail/mailer.js';
 import { renderReminder } from '../src/mail/reminder-template.js';
-import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
-import { createKeys } from '../src/store/keys.js';
-import { createRedisPartyStore } from '../src/store/party-store.js';
+import { createServices } from '../src/app/services.js';
 import { startWorkers } from '../workers/index.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -270,11 +268,12 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
 async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>, total = N, spreadMs = SPREAD_MS) {
   const prefix = `bench-ours-${randomBytes(3).toString('hex')}`;
   const config = loadConfig({ REDIS_URL, REDIS_PREFIX: prefix, SMTP_URL: sink.url, NODE_ENV: 'production', LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://followup.bench', ACTION_LINK_SECRET: 'bench-secret-0123456789-0123456789-abcdef' });
-  const keys = createKeys(prefix);
   const data = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const workerRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const commitments = createRedisCommitmentStore(data, keys);
-  const parties = createRedisPartyStore(data, keys);
+  const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM, maxConnections: POOL });
+  const services = createServices(config, { redis: data, notifier: mailer }, { clock: systemClock, logger: pino({ level: 'silent' }) });
+  const commitments = services.commitmentStore;
+  const parties = services.parties;
   for (let p = 0; p < PARTIES; p++) {
     await parties.put({ id: `B${String(p).padStart(2, '0')}`, name: `Party ${p}`, kind: 'state', timeZone: 'Asia/Jakarta', contacts: [{ name: `p${p}`, email: `b${p}@example.org` }], roles: [] });
   }
@@ -307,8 +306,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
       }),
     );
   }
-  const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM, maxConnections: POOL });
-  const workers = await startWorkers({ config, redis: workerRedis, keys, clock: systemClock, logger: pino({ level: 'silent' }), mailer, options: { noFullReconcile: true, reminderConcurrency: CONCURRENCY } });
+  const workers = await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true, reminderConcurrency: CONCURRENCY } });
   const before = await prefixBytes(data, prefix);
   const scheduledAt = Date.now();
   await enqueueReconcileMany(workers.queues.reconcile, ids);
@@ -328,6 +326,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   await new Promise((r) => setTimeout(r, Math.max(0, t0 - Date.now())));
   const { value: arrivals, cpuUs, redisCpuUs } = await cpuDuring(data, 'ours', sink.waitFor(total, spreadMs + 120_000));
   await workers.close();
+  await services.close();
   await mailer.close();
   await deletePrefixKeys(data, prefix);
   await Promise.all([data.quit(), workerRedis.quit()]);

@@ -1,30 +1,33 @@
 /**
- * The digest's producers: the weekly Job Scheduler and out-of-schedule sends.
+ * The digest's jobs: payload schemas, one Job Scheduler per digest
+ * definition, and out-of-schedule runs and sends.
  *
- * There is one scheduler id. `upsertJobScheduler` replaces the stored
- * schedule (pattern, zone and its next delayed job) under that id, so every
- * start installs the configured schedule and restarts never leave two.
+ * A scheduler's id is its definition's id: `upsertJobScheduler` replaces the
+ * stored schedule (pattern, zone and next delayed job) under that id, so every
+ * start installs the configured schedule, restarts never leave two, and
+ * another definition's scheduler is never touched.
  */
 import type { Queue } from 'bullmq';
+import { z } from 'zod';
 import { ConfigError } from '../config/env.js';
 import { checkSchedule } from '../src/domain/digest-period.js';
 
-export const DIGEST_SCHEDULER_ID = 'weekly-digest';
 export const DIGEST_JOBS = {
-  /** Fired by the scheduler; data is empty, the period comes from the scheduled time. */
+  /** Fired by a scheduler (data names the definition) or queued by hand for one scheduled instant. */
   scheduled: 'digest',
   /** Send the archived digests of one send id (a manual send). */
   send: 'send',
 } as const;
 
-export interface DigestSendJobData {
-  sendId: string;
-}
+/** A scheduled run: the definition that fired it, and for a run queued by hand the instant it stands for. */
+export const DigestRunPayloadSchema = z.strictObject({
+  definition: z.string().regex(/^[a-z0-9-]{1,60}$/).optional(),
+  scheduledAt: z.number().int().positive().optional(),
+});
+export type DigestRunJobData = z.infer<typeof DigestRunPayloadSchema>;
 
-/** A scheduler fire carries no data; a run queued by hand names the scheduled instant it stands for. */
-export interface DigestRunJobData {
-  scheduledAt?: number;
-}
+export const DigestSendPayloadSchema = z.strictObject({ sendId: z.string().regex(/^[a-z0-9-]{1,100}$/, 'expected a send id') });
+export type DigestSendJobData = z.infer<typeof DigestSendPayloadSchema>;
 
 /**
  * Stop with a clear message when the schedule is unusable. BullMQ would
@@ -39,21 +42,18 @@ export function assertDigestSchedule(cron: string, timeZone: string): void {
   if (list.length) throw new ConfigError(list);
 }
 
-/** Install (or replace) the digest schedule, and remove any scheduler left under another id. */
-export async function upsertDigestScheduler(queue: Queue, schedule: { cron: string; timeZone: string }): Promise<void> {
-  assertDigestSchedule(schedule.cron, schedule.timeZone);
+/** Install (or replace) the schedule of one digest definition; other definitions' schedulers are left alone. */
+export async function upsertDigestScheduler(queue: Queue, definition: { id: string; cron: string; timeZone: string }): Promise<void> {
+  assertDigestSchedule(definition.cron, definition.timeZone);
   await queue.upsertJobScheduler(
-    DIGEST_SCHEDULER_ID,
-    { pattern: schedule.cron, tz: schedule.timeZone },
+    definition.id,
+    { pattern: definition.cron, tz: definition.timeZone },
     {
       name: DIGEST_JOBS.scheduled,
-      data: {},
+      data: { definition: definition.id } satisfies DigestRunJobData,
       opts: { attempts: 8, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 200 }, removeOnFail: { count: 1000 } },
     },
   );
-  for (const s of await queue.getJobSchedulers()) {
-    if (s.key !== DIGEST_SCHEDULER_ID) await queue.removeJobScheduler(s.key);
-  }
 }
 
 /** Queue the delivery of a prepared manual send. The job id is the send id, so a repeat adds nothing. */

@@ -6,6 +6,7 @@
 import { Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { createKeys } from '../src/store/keys.js';
 
 export const QUEUES = {
   /** Per-commitment reconcile jobs and the periodic full reconcile. */
@@ -28,7 +29,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 const EVENTS_MAX_LEN: Partial<Record<QueueName, number>> = { reminders: 100, reconcile: 100, 'status-check': 100 };
 
 /** BullMQ's prefix: the same hash tag as our own keys, so one deployment lives in one Cluster slot. */
-export const bullPrefix = (redisPrefix: string) => `{${redisPrefix}}`;
+export const bullPrefix = (redisPrefix: string) => createKeys(redisPrefix).bullPrefix;
 
 /**
  * A producer-side queue. Pass a client made with `enableOfflineQueue: false` from

@@ -107,29 +107,6 @@ export const groupInstant = (s: { at: string; nominalAt?: string }) => Date.pars
 /** The BullMQ job id of a status check, likewise. */
 export const statusCheckJobId = (checkId: string) => shortId('s', checkId);
 
-/** Tries of one reminder against a mail server answering 4xx or unreachable. */
-export const MAIL_ATTEMPTS = 8;
-
-/**
- * The mail tries a reminder job has started, this run included: BullMQ counts
- * every run (attemptsStarted), and runs that only waited for a later send are
- * not tries, so a group that waits out a quiet day keeps all MAIL_ATTEMPTS for
- * SMTP failures.
- */
-export const mailTries = (attemptsStarted: number, data: { w?: number | undefined }) => Math.max(1, attemptsStarted - (data.w ?? 0));
-
-/**
- * Exponential backoff with jitter for temporary mail failures: base·2^(try−1),
- * minus up to half (1 s, 2 s, 4 s … ±50 %, about 4 minutes over 8 tries).
- * The reminder processor applies it itself (moveToDelayed), so job options
- * carry no backoff object; BullMQ's own `attempts` only re-runs a job after
- * an unexpected error (a Redis blip).
- */
-export function mailBackoffMs(tryNumber: number, baseMs = 1000, random = Math.random): number {
-  const max = baseMs * 2 ** Math.max(0, tryNumber - 1);
-  return Math.floor(max * (0.5 + 0.5 * random()));
-}
-
 /** Per-job options of a reminder; completed/failed retention is set on the worker (see reminderWorkerOptions). */
 export const reminderJobOptions: JobsOptions = { attempts: 3 };
 
@@ -145,14 +122,6 @@ const reconcileJobOptions: JobsOptions = {
   removeOnFail: { count: 1000 },
 };
 
-/** Enqueue a reconcile of one commitment, deduplicated per commitment. */
-export async function enqueueReconcile(queue: Queue, id: string): Promise<void> {
-  await queue.add(JOB_NAMES.reconcile, { commitmentId: id } satisfies ReconcilePayload, {
-    ...reconcileJobOptions,
-    deduplication: { id: `reconcile-${id}`, keepLastIfActive: true },
-  });
-}
-
 /** Enqueue reconciles of many commitments in one round trip (the full reconcile fans out with this). */
 export async function enqueueReconcileMany(queue: Queue, ids: readonly string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 1000) {
@@ -164,11 +133,6 @@ export async function enqueueReconcileMany(queue: Queue, ids: readonly string[])
       })),
     );
   }
-}
-
-/** The API's ChangeListener (structurally; jobs/ does not import the API): every committed change enqueues a deduplicated reconcile. */
-export function createReconcileScheduler(queue: Queue): { commitmentChanged(id: string): Promise<void> } {
-  return { commitmentChanged: (id) => enqueueReconcile(queue, id) };
 }
 
 /**

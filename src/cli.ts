@@ -17,22 +17,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { QUEUES, createQueue } from '../jobs/queues.js';
-import { enqueueReconcile, enqueueReconcileMany } from '../jobs/reminder-jobs.js';
+import { createServices, type Services } from './app/services.js';
 import { fixedClock, systemClock, type Clock } from './domain/clock.js';
-import { CompleteInputSchema, completeCommitment, toView, type CommitmentView } from './domain/commitment.js';
-import { buildDigest } from './domain/digest.js';
+import { CompleteInputSchema, toView, type CommitmentView } from './domain/commitment.js';
 import { AppError, coerceError, fieldErrors } from './domain/errors.js';
 import { StatusSchema } from './domain/status.js';
-import { renderDigest } from './mail/digest-template.js';
-import { createSendLedger } from './mail/ledger.js';
 import { connectRedis, createRedis, RedisUnreachableError } from './redis.js';
-import { createRedisCommitmentStore } from './store/commitment-store.js';
-import { createDigestArchive, readDigestSnapshot, resolveDigestPeriod } from './store/digest-store.js';
-import { createKeys } from './store/keys.js';
-import { importMeetingFile } from './store/meeting-import.js';
-import { createRedisMeetingStore, createRedisPartyStore } from './store/party-store.js';
 
 export const USAGE = `Usage: followup <command> [options]
 
@@ -51,31 +43,7 @@ Global options: --now <ISO instant> pins the clock. Configuration comes from the
 class UsageError extends Error {}
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
-type Ctx = Awaited<ReturnType<typeof connect>> & Out & { clock: Clock; config: Config };
-
-async function connect(config: Config) {
-  const redis = createRedis(config.REDIS_URL, 'api');
-  await connectRedis(redis, config.REDIS_URL);
-  const keys = createKeys(config.REDIS_PREFIX);
-  return {
-    redis,
-    keys,
-    commitments: createRedisCommitmentStore(redis, keys),
-    parties: createRedisPartyStore(redis, keys),
-    meetings: createRedisMeetingStore(redis, keys),
-  };
-}
-
-/** Producers for the reminder jobs, opened only by the commands that enqueue. */
-async function withReconcileQueue<T>(ctx: Ctx, fn: (q: ReturnType<typeof createQueue>) => Promise<T>): Promise<T> {
-  const silent = { error: () => {} } as unknown as Parameters<typeof createQueue>[3];
-  const queue = createQueue(QUEUES.reconcile, ctx.redis, ctx.config.REDIS_PREFIX, silent);
-  try {
-    return await fn(queue);
-  } finally {
-    await queue.close();
-  }
-}
+type Ctx = Services & Out;
 
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
@@ -95,17 +63,12 @@ async function cmdImport(ctx: Ctx, args: string[]): Promise<void> {
     throw new AppError('validation', e.code === 'ENOENT' ? `No file at ${file}.` : `${file} is not valid JSON: ${e.message}`);
   }
   let last = 0;
-  const result = await importMeetingFile(raw, ctx, 'cli', ctx.clock.now(), (done, total) => {
+  const result = await ctx.commitments.importMeeting(raw, { name: 'cli' }, (done, total) => {
     // Progress only for files large enough to take a while; one line per 10 %.
     if (total < 1000 || (done < total && done - last < total / 10)) return;
     last = done;
     ctx.err(`  imported ${done} of ${total} commitments (${Math.round((done / total) * 100)} %)`);
   });
-  if (result.commitments.created.length > 0) {
-    await withReconcileQueue(ctx, (q) => enqueueReconcileMany(q, result.commitments.created)).catch((err: unknown) =>
-      ctx.err(`  note: reminders will be scheduled by the next full reconcile (${coerceError(err).message})`),
-    );
-  }
   ctx.out(
     `Meeting ${result.meetingId}: ${result.meeting}. Parties: ${result.parties.created} created, ${result.parties.existing} existing. ` +
       `Commitments: ${result.commitments.created.length} created, ${result.commitments.existing.length} already present.`,
@@ -120,11 +83,11 @@ async function cmdList(ctx: Ctx, args: string[]): Promise<void> {
     return r.data;
   });
   const now = ctx.clock.now();
-  const ids = await ctx.commitments.findIds(
+  const ids = await ctx.commitmentStore.findIds(
     { ...(statuses ? { status: statuses } : {}), ...(values.party ? { parties: [values.party] } : {}), ...(values.meeting ? { meetingId: values.meeting } : {}), ...(values.overdue ? { overdue: true } : {}) },
     now,
   );
-  const items = (await ctx.commitments.getMany(ids)).map((c) => toView(c, now));
+  const items = (await ctx.commitmentStore.getMany(ids)).map((c) => toView(c, now));
   if (values.json) return ctx.out(JSON.stringify(items, null, 2));
   if (items.length === 0) return ctx.out('No commitment matches.');
   ctx.out(`${pad('ID', 50)} ${pad('STATUS', 20)} ${pad('DUE', 26)} ${pad('LEADS', 12)} PROGRESS`);
@@ -155,9 +118,7 @@ async function cmdComplete(ctx: Ctx, args: string[]): Promise<void> {
     const flag: Record<string, string> = { note: '--note', evidenceUrl: '--url', completedOn: '--on', units: '--units' };
     throw new AppError('validation', 'The completion is not valid.', fieldErrors(parsed.error.issues).map((e) => ({ path: flag[e.path] ?? e.path, message: e.message })));
   }
-  const change = await ctx.commitments.mutate(id, (c) => completeCommitment(c, parsed.data, values.as ?? 'cli', ctx.clock.now()));
-  await withReconcileQueue(ctx, (q) => enqueueReconcile(q, id)).catch(() => undefined);
-  const c = change.commitment;
+  const c = await ctx.commitments.complete(id, parsed.data, { name: values.as ?? 'cli' });
   ctx.out(`${c.id} is now ${c.status.replace('_', ' ')}${c.target ? ` (${c.target.done} of ${c.target.units})` : ''}, version ${c.version}.`);
 }
 
@@ -166,35 +127,29 @@ async function cmdDigest(ctx: Ctx, args: string[]): Promise<void> {
   if (sub !== 'preview') throw new UsageError('expected: followup digest preview [--format text|json|html]');
   const { values } = parseArgs({ args: rest, options: { format: { type: 'string', default: 'text' }, party: { type: 'string' } } });
   if (!['text', 'json', 'html'].includes(values.format!)) throw new UsageError('--format: expected text, json or html');
-  const { config, redis, keys } = ctx;
-  const asOf = ctx.clock.now();
-  const period = await resolveDigestPeriod({ archive: createDigestArchive(redis, keys), meetings: ctx.meetings }, config.DIGEST_CRON, config.DIGEST_TZ, asOf);
-  const snapshot = await readDigestSnapshot({ redis, keys, meetings: ctx.meetings, parties: ctx.parties, reminderLedger: createSendLedger(redis, keys, 'reminder') }, period);
-  if (values.party) await ctx.parties.mustGet(values.party);
-  const digest = buildDigest(snapshot, period, { asOf, timeZone: config.DIGEST_TZ, party: values.party ?? null });
-  if (values.format === 'json') return ctx.out(JSON.stringify(digest, null, 2));
-  const rendered = renderDigest(digest, { short: digest.isEmpty && config.DIGEST_EMPTY === 'short', baseUrl: config.PUBLIC_BASE_URL });
-  ctx.out(values.format === 'html' ? rendered.html : `Subject: ${rendered.subject}\n\n${rendered.text}`);
+  const format = values.format as 'text' | 'json' | 'html';
+  const { digest, rendered } = await ctx.digests.preview({ asOf: ctx.clock.now(), party: values.party ?? null, format });
+  if (!rendered) return ctx.out(JSON.stringify(digest, null, 2));
+  ctx.out(format === 'html' ? rendered.html : `Subject: ${rendered.subject}\n\n${rendered.text}`);
 }
 
 async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'failed') throw new UsageError('expected: followup reminders failed [--json] [--limit n]');
   const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string', default: '100' } } });
-  const rows = await createSendLedger(ctx.redis, ctx.keys, 'reminder').failed({ limit: Number(values.limit) || 100 });
+  const rows = await ctx.reminders.deliveries({ state: 'failed', limit: Number(values.limit) || 100 }, { name: 'cli', role: 'admin' });
   if (values.json) return ctx.out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) return ctx.out('No failed reminder deliveries.');
   for (const r of rows) {
-    const about = typeof r.meta?.commitmentId === 'string' ? ` ${r.meta.commitmentId}` : '';
+    const about = r.commitmentId ? ` ${r.commitmentId}` : '';
     ctx.out(`${r.at}  ${r.recipient}${about}  ${r.sendId}  ${r.responseCode ?? ''} ${r.error ?? ''}`.trimEnd());
   }
   ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/reminders/:sendId/retry (see docs/reminders.md).`);
 }
 
 async function cmdReconcile(ctx: Ctx): Promise<void> {
-  const ids = await ctx.commitments.allIds();
-  await withReconcileQueue(ctx, (q) => enqueueReconcileMany(q, ids));
-  ctx.out(`Enqueued a reconcile of ${ids.length} commitment${ids.length === 1 ? '' : 's'}; running workers pick them up.`);
+  const n = await ctx.commitments.rescheduleAll();
+  ctx.out(`Enqueued a reconcile of ${n} commitment${n === 1 ? '' : 's'}; running workers pick them up.`);
 }
 
 /**
@@ -231,11 +186,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
     io.err(`Unknown command ${command}.\n\n${USAGE}`);
     return 2;
   }
-  let conn: Awaited<ReturnType<typeof connect>> | undefined;
+  let services: Services | undefined;
+  let redis: ReturnType<typeof createRedis> | undefined;
   try {
-    const config = loadConfig(env);
-    conn = await connect(config);
-    await run({ ...conn, ...io, clock, config }, rest);
+    const config: Config = loadConfig(env);
+    redis = createRedis(config.REDIS_URL, 'api');
+    await connectRedis(redis, config.REDIS_URL);
+    services = createServices(config, { redis }, { clock, logger: pino({ level: 'silent' }) });
+    // The services as the prototype, so a getter (the queues) runs only when a command uses it.
+    await run(Object.assign(Object.create(services) as object, io) as Ctx, rest);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof RedisUnreachableError) {
@@ -254,6 +213,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     io.err(`Failed: ${coerceError(err).message}`);
     return 1;
   } finally {
-    await conn?.redis.quit().catch(() => undefined);
+    await services?.close();
+    await redis?.quit().catch(() => undefined);
   }
 }

@@ -9,21 +9,14 @@
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { createApp } from './api/app.js';
+import { createServices, type Services } from './app/services.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { coerceError } from './domain/errors.js';
 import { createLogger } from './logger.js';
 import { connectRedis, createRedis, RedisUnreachableError } from './redis.js';
-import { createAuthenticator, ensureGeneratedAdminToken } from './store/auth-store.js';
-import { createRedisCommitmentStore } from './store/commitment-store.js';
-import { createKeys } from './store/keys.js';
-import { importMeetingFile } from './store/meeting-import.js';
-import { createRedisMeetingStore, createRedisPartyStore } from './store/party-store.js';
-import { QUEUES, createQueue } from '../jobs/queues.js';
-import { createReconcileScheduler } from '../jobs/reminder-jobs.js';
 import { startWorkers } from '../workers/index.js';
 import { startDigestWorker } from '../workers/digest.js';
 import { assertDigestSchedule } from '../jobs/digest.js';
@@ -46,11 +39,11 @@ export interface Running {
 const SEED_FILE = fileURLToPath(new URL('../config/seed/ahg-som-2009.json', import.meta.url));
 
 /** Load the 2009 meeting when the store holds no meeting yet. Idempotent. */
-async function seed(deps: Parameters<typeof importMeetingFile>[1], redis: Redis, keys: ReturnType<typeof createKeys>, clock: Clock, logger: Logger) {
-  if ((await redis.zcard(keys.meetings)) > 0) return;
+async function seed(services: Services) {
+  if (!(await services.isEmpty())) return;
   const file = JSON.parse(await readFile(SEED_FILE, 'utf8')) as unknown;
-  const result = await importMeetingFile(file, deps, 'seed', clock.now());
-  logger.info({ meetingId: result.meetingId, created: result.commitments.created.length }, 'seeded the 2009 meeting');
+  const result = await services.commitments.importMeeting(file, { name: 'seed' });
+  services.logger.info({ meetingId: result.meetingId, created: result.commitments.created.length }, 'seeded the 2009 meeting');
 }
 
 export async function start(opts: { env?: Record<string, string | undefined>; role?: Role; clock?: Clock; logger?: Logger } = {}): Promise<Running> {
@@ -60,7 +53,6 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   const role = opts.role ?? 'all';
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, nodeEnv: config.NODE_ENV, ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}) });
-  const keys = createKeys(config.REDIS_PREFIX);
   // One metrics registry per process, shared by the API and the workers it runs.
   const metrics = createMetrics({ defaults: true });
 
@@ -70,52 +62,40 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   const redis = createRedis(config, 'api');
   await connectRedis(redis, config);
   releasers.push({ name: 'redis', release: () => redis.quit() });
-
-  const commitments = createRedisCommitmentStore(redis, keys);
-  const parties = createRedisPartyStore(redis, keys);
-  const meetings = createRedisMeetingStore(redis, keys);
+  const runsWorkers = role === 'all' || role === 'workers';
+  const mailer = runsWorkers ? createMailer({ ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), outboxDir: config.OUTBOX_DIR, from: config.MAIL_FROM }) : undefined;
+  if (mailer) releasers.push({ name: 'mailer', release: () => mailer.close() });
+  const services = createServices(config, { redis, ...(mailer ? { notifier: mailer } : {}) }, { clock, logger, metrics });
+  releasers.push({ name: 'services', release: () => services.close() });
 
   let generatedToken: string | undefined;
   if (!config.API_TOKENS) {
-    const token = await ensureGeneratedAdminToken(redis, keys);
+    const token = await services.ensureGeneratedAdminToken();
     if (token) {
       generatedToken = token;
       // Printed once, on purpose not through the logger (which redacts tokens): only its hash is kept.
       process.stdout.write(`\n  Generated admin token (shown once, only its hash is stored):\n\n    ${token}\n\n`);
     }
   }
-  if (config.SEED === '2009') await seed({ commitments, parties, meetings }, redis, keys, clock, logger);
+  if (config.SEED === '2009') await seed(services);
 
-  if (role === 'all' || role === 'workers') {
+  if (runsWorkers && mailer) {
     // Workers get a connection of their own that waits for Redis (maxRetriesPerRequest: null).
     const workerRedis = createRedis(config, 'worker');
     await connectRedis(workerRedis, config);
     releasers.push({ name: 'worker-redis', release: () => workerRedis.quit() });
-    const mailer = createMailer({ ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), outboxDir: config.OUTBOX_DIR, from: config.MAIL_FROM });
-    releasers.push({ name: 'mailer', release: () => mailer.close() });
     logger.info({ mail: mailer.kind, target: mailer.target }, mailer.kind === 'outbox' ? `mail is written to the outbox folder ${mailer.target}` : `mail goes to ${mailer.target}`);
     // Released before the mailer and the connection: stop taking jobs, let active ones finish.
-    const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer, metrics });
+    const workers = await startWorkers({ services, redis: workerRedis });
     releasers.push({ name: 'workers', release: () => workers.close() });
-    // The weekly digest: its Job Scheduler is replaced at every start, so there is only ever one.
-    const digestWorker = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer, metrics });
+    const digestWorker = await startDigestWorker({ services, redis: workerRedis });
     releasers.push({ name: 'digest-worker', release: () => digestWorker.close() });
-    metrics.watchQueues([...Object.values(workers.queues), digestWorker.queue]);
   }
+  metrics.watchQueues(services.queues);
 
   let url: string | undefined;
   if (role === 'all' || role === 'api') {
-    const auth = createAuthenticator(redis, keys, config.API_TOKENS);
-    // Producers on the API's fail-fast connection: a change while Redis is down is repaired by the full reconcile.
-    const reconcileQueue = createQueue(QUEUES.reconcile, redis, config.REDIS_PREFIX, logger);
-    const reminderQueue = createQueue(QUEUES.reminders, redis, config.REDIS_PREFIX, logger);
-    releasers.push({ name: 'api-queues', release: () => Promise.all([reconcileQueue.close(), reminderQueue.close()]) });
-    const onChange = createReconcileScheduler(reconcileQueue);
-    // The dashboard and the queue-depth gauges watch every queue, also those only workers produce to.
-    const watched = [reconcileQueue, reminderQueue];
-    for (const name of Object.values(QUEUES)) if (!watched.some((q) => q.name === name)) watched.push(createQueue(name, redis, config.REDIS_PREFIX, logger));
-    releasers.push({ name: 'watched-queues', release: () => Promise.all(watched.slice(2).map((q) => q.close())) });
-    const app = createApp({ config, redis, keys, clock, logger, auth, commitments, parties, meetings, onChange, reminderQueue, queues: watched, metrics });
+    const app = createApp(services);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

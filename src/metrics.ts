@@ -25,6 +25,8 @@ export interface Metrics {
   remindersSkipped: Counter<'step'>;
   remindersFailed: Counter<'step'>;
   digestsSent: Counter<'audience'>;
+  /** Committed changes whose reschedule could not be enqueued; the periodic full reconcile repairs them. */
+  rescheduleDeferred: Counter;
   jobDuration: Histogram<'queue' | 'name' | 'outcome'>;
   queueJobs: Gauge<'queue' | 'state'>;
   redisRoundTrip: Gauge;
@@ -76,6 +78,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
     remindersSkipped: counter('reminders_skipped_total', 'Planned reminders not sent (closed, deadline moved, missed the catch-up window), by step', ['step'] as const),
     remindersFailed: counter('reminders_failed_total', 'Reminder sends that failed permanently, by step', ['step'] as const),
     digestsSent: counter('digests_sent_total', 'Digest mails sent, by audience', ['audience'] as const),
+    rescheduleDeferred: counter('reschedule_deferred_total', 'Committed changes whose reschedule could not be enqueued (repaired by the full reconcile)', [] as const),
     jobDuration: new Histogram({
       name: `${p}job_duration_seconds`,
       help: 'BullMQ job processing time, by queue, job name and outcome',

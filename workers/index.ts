@@ -9,34 +9,20 @@
  */
 import type { Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../config/env.js';
-import { createPlanner } from '../jobs/plan.js';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
 import { reminderWorkerOptions, upsertFullReconcile } from '../jobs/reminder-jobs.js';
-import type { Clock } from '../src/domain/clock.js';
+import type { Services } from '../src/app/services.js';
 import { coerceError } from '../src/domain/errors.js';
-import { createSendLedger } from '../src/mail/ledger.js';
-import type { Mailer } from '../src/mail/mailer.js';
-import { instrumentWorker, type Metrics } from '../src/metrics.js';
-import { sharedSecret } from '../src/store/auth-store.js';
-import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
-import type { Keys } from '../src/store/keys.js';
-import { createRedisPartyStore } from '../src/store/party-store.js';
+import { instrumentWorker } from '../src/metrics.js';
 import { createPartyLookup } from './party-cache.js';
 import { createReconcileProcessor } from './reconcile.processor.js';
 import { createSendReminderProcessor } from './send-reminder.processor.js';
 import { createStatusCheckProcessor } from './status-check.processor.js';
 
 export interface WorkerDeps {
-  config: Config;
+  services: Services;
   /** A worker-side connection: createRedis(url, 'worker'). */
   redis: Redis;
-  keys: Keys;
-  clock: Clock;
-  logger: Logger;
-  mailer: Mailer;
-  metrics?: Metrics;
   /** Tuning, mostly for tests and the benchmark. */
   options?: {
     reminderConcurrency?: number;
@@ -59,7 +45,8 @@ export interface RunningWorkers {
 
 /** Start the reminder-side workers. See the module comment for shutdown. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const { config, redis, keys, clock, logger, mailer, metrics } = deps;
+  const { services, redis } = deps;
+  const { config, clock, logger, metrics } = services;
   const opts = deps.options ?? {};
   const prefix = config.REDIS_PREFIX;
 
@@ -69,16 +56,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   // about twice the CPU through an auto-pipeline (measured: ~140 µs against ~75 µs).
   const data = redis.duplicate({ enableAutoPipelining: false });
   data.on('error', (err) => logger.warn({ err }, 'worker data connection error'));
-  const commitments = createRedisCommitmentStore(data, keys);
-  const partyStore = createRedisPartyStore(data, keys);
+  const { stores, planner, delivery, commitments: useCases } = services.on(data);
+  const { commitments, reminderLedger: ledger, schedule } = stores;
   // The reminder burst reads parties through a short cache; a reconcile reads them fresh, so
   // one enqueued right after a party's time zone changed plans with the new zone.
-  const parties = createPartyLookup(partyStore, opts.partyCacheMs ?? 2000);
-  const freshParties = createPartyLookup(partyStore, 0);
-  const ledger = createSendLedger(data, keys, 'reminder');
-  const planner = createPlanner(config);
-  let secret: Promise<string> | undefined;
-  const actionSecret = () => (secret ??= sharedSecret(data, keys, 'action-link', config.ACTION_LINK_SECRET));
+  const parties = createPartyLookup(stores.parties, opts.partyCacheMs ?? 2000);
+  const freshParties = createPartyLookup(stores.parties, 0);
+  const actionSecret = () => services.secret('action-link');
 
   const queues = {
     reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
@@ -90,7 +74,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const workers: Worker[] = [
     createWorker(
       QUEUES.reconcile,
-      createReconcileProcessor({ redis: data, keys, commitments, parties: freshParties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
+      createReconcileProcessor({ schedule, rescheduleAll: () => useCases.rescheduleAll(), commitments, parties: freshParties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
       redis,
       prefix,
       logger,
@@ -98,18 +82,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ),
     createWorker(
       QUEUES.reminders,
-      createSendReminderProcessor({ commitments, parties, ledger, planner, mailer, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}), ...backoff }),
+      createSendReminderProcessor({ commitments, parties, ledger, planner, delivery, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}), ...backoff }),
       redis,
       prefix,
       logger,
       { concurrency: opts.reminderConcurrency ?? 20, ...reminderWorkerOptions, ...opts.worker },
     ),
-    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ keys, commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
+    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 
   if (!opts.noFullReconcile) await upsertFullReconcile(queues.reconcile, config.FULL_RECONCILE_EVERY);
-  logger.info({ mail: mailer.kind, target: mailer.target, queues: Object.values(QUEUES) }, 'workers started');
+  logger.info({ queues: Object.values(QUEUES) }, 'workers started');
 
   let closing: Promise<void> | undefined;
   return {

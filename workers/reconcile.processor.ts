@@ -2,33 +2,21 @@
  * The reconcile job: make BullMQ's delayed jobs match a commitment's plan.
  *
  *   plan = planner(commitment, policy, parties, now)      (pure)
- *   add what is missing, remove what is stale, leave the rest untouched.
+ *   add what is missing, remove what is stale, re-time what moved.
  *
- * One job per group of sends: the sends of one step that fall on one instant
- * (parties whose local send hour is the same moment). The job id hashes the
- * step and the instant, so a send that moves (a new send hour, a party's new
- * time zone) lands in another group: its new job is added and, once no send
- * is left at the old instant, the old one is removed as stale.
- *
- * What is scheduled for each commitment is remembered in one hash
- * (`reminders:scheduled`, field = commitment id), because a stale job (an old
- * deadline version, a dropped step or party) cannot be derived from the
- * current plan. The hash is written *before* jobs are added (as the union of
- * old and new) and narrowed after stale ones are removed, so a crash at any
- * point leaves every job we created findable by the next reconcile.
- *
- * Reconciles of one commitment never run concurrently (deduplicated per
- * commitment, see jobs/reminder-jobs.ts); the full reconcile only fans out
- * into those per-commitment jobs.
+ * One job per group of sends: the sends of one step that fall on one instant.
+ * What is scheduled is kept in our own schedule index (src/store/schedule-index.ts):
+ * it is written *before* jobs are added (as the union of old and new) and
+ * narrowed after stale ones are removed, so a crash at any point leaves every
+ * job we created findable by the next reconcile. Reconciles of one commitment
+ * never run concurrently (deduplicated per commitment, see jobs/reminder-jobs.ts).
  */
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
 import {
   JOB_NAMES,
   ReconcilePayloadSchema,
-  enqueueReconcileMany,
   groupInstant,
   reminderGroupJobId,
   reminderJobOptions,
@@ -37,20 +25,21 @@ import {
   type SendGroupPayload,
   type StatusCheckPayload,
 } from '../jobs/reminder-jobs.js';
-import { msUntil, realInstant, type Clock } from '../src/domain/clock.js';
+import { msUntil, type Clock } from '../src/domain/clock.js';
 import type { Commitment } from '../src/domain/commitment.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import type { PlannedSend } from '../src/domain/planner.js';
 import { childFor } from '../src/logger.js';
-import type { SendLedger } from '../src/mail/ledger.js';
+import type { SendLedger } from '../src/store/ledger-store.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
-import type { Keys } from '../src/store/keys.js';
+import type { ScheduleIndex, Scheduled } from '../src/store/schedule-index.js';
 import type { PartyLookup } from './party-cache.js';
 
 export interface ReconcileDeps {
-  redis: Redis;
-  keys: Keys;
+  schedule: ScheduleIndex;
+  /** The full reconcile's fan-out: one reconcile per commitment (CommitmentService.rescheduleAll). */
+  rescheduleAll(): Promise<number>;
   commitments: CommitmentStore;
   parties: PartyLookup;
   ledger: SendLedger;
@@ -61,24 +50,9 @@ export interface ReconcileDeps {
   metrics?: Metrics;
 }
 
-/** What is scheduled for one commitment: reminder job ids and status-check job ids (BullMQ ids, see reminderGroupJobId). */
-interface Scheduled {
-  r: string[];
-  s: string[];
-}
-
-export const scheduledIndexKey = (keys: Keys) => keys.ns('reminders:scheduled');
-/** Set once the overdue event of a deadline version is recorded (see status-check.processor.ts). */
-export const overdueMarkerKey = (keys: Keys, id: string, dueVersion: number) => keys.ns(`overdue:${id}:${dueVersion}`);
-
-/** Stored as one space-separated list; reminder job ids start with 'r', status checks with 's' (see reminderGroupJobId). */
-const encode = (x: Scheduled) => [...x.r, ...x.s].join(' ');
-const decode = (raw: string | null): Scheduled => {
-  const ids = raw ? raw.split(' ').filter(Boolean) : [];
-  return { r: ids.filter((i) => i.startsWith('r')), s: ids.filter((i) => i.startsWith('s')) };
-};
-const same = (a: Scheduled, b: Scheduled) => encode(a) === encode(b);
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+const sameSchedule = (a: Scheduled, b: Scheduled) =>
+  a.checks.join(' ') === b.checks.join(' ') && a.reminders.size === b.reminders.size && [...a.reminders].every(([id, at]) => b.reminders.get(id) === at || (Number.isNaN(at) && Number.isNaN(b.reminders.get(id))));
 /** When a group's job should fire: its earliest send (they differ only for missed notices moved by the catch-up rule). */
 const fireAt = (sends: readonly PlannedSend[]) => Math.min(...sends.map((s) => Date.parse(s.at)));
 
@@ -96,13 +70,7 @@ function groupSends(planned: readonly PlannedSend[]): Map<string, PlannedSend[]>
 
 /** The reconcile processor: `{ commitmentId }` reconciles one commitment, `{ full: true }` fans out to all. */
 export function createReconcileProcessor(deps: ReconcileDeps) {
-  const { redis, keys, commitments, ledger, planner, clock, queues } = deps;
-  const indexKey = scheduledIndexKey(keys);
-
-  async function writeIndex(id: string, s: Scheduled) {
-    if (s.r.length === 0 && s.s.length === 0) await redis.hdel(indexKey, id);
-    else await redis.hset(indexKey, id, encode(s));
-  }
+  const { schedule, commitments, ledger, planner, clock, queues } = deps;
 
   /** Record planned-but-missed sends as skipped (once: HSETNX), with one event per newly skipped send. */
   async function recordSkipped(c: Commitment, skipped: PlannedSend[], now: Date): Promise<DomainEvent[]> {
@@ -137,43 +105,40 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
   }
 
   /**
-   * A kept job whose fire time moved (same id: e.g. a missed notice's catch-up moved past a quiet day)
-   * is re-timed. Compared on BullMQ's real timeline (realInstant is the identity unless the clock is compressed).
-   * The job's current fire time is its score in the delayed set (BullMQ stores due time × 4096 plus a
-   * counter), not timestamp + delay: a job that moved itself to later (moveToDelayed) keeps those.
+   * A kept job whose fire time moved (same id: e.g. a missed notice's catch-up moved past a quiet
+   * day) is re-timed through BullMQ's public API. `asked` is the instant our index says we asked
+   * for; when both it and the wanted instant have passed, the job is due or backing off after a
+   * mail failure, and is left alone.
    */
-  async function retime(jobId: string, at: number, now: Date) {
-    const score = await redis.zscore(queues.reminders.keys.delayed!, jobId);
-    if (score === null) return; // not delayed: waiting, active or gone
-    const current = Math.floor(Number(score) / 4096);
-    const wanted = realInstant(clock, at);
-    const nowMs = realInstant(clock, now.getTime());
-    if (Math.abs(current - wanted) <= 1000 || (current <= nowMs && wanted <= nowMs)) return;
+  async function retime(jobId: string, asked: number | undefined, at: number, now: Date) {
+    if (asked === undefined || Number.isNaN(asked) || Math.abs(asked - at) <= 1000) return;
+    if (asked <= now.getTime() && at <= now.getTime()) return;
     const job = await queues.reminders.getJob(jobId);
-    if (job) await job.changeDelay(msUntil(clock, at, now));
+    if (job && (await job.isDelayed())) await job.changeDelay(msUntil(clock, at, now));
   }
 
   async function reconcileOne(id: string, log: Logger) {
     const now = clock.now();
-    const [c, prevRaw] = await Promise.all([commitments.get(id), redis.hget(indexKey, id)]);
-    const prev = decode(prevRaw);
+    const [c, prev] = await Promise.all([commitments.get(id), schedule.get(id)]);
 
     const plan = c ? planner.plan(c, await deps.parties.all(), now) : [];
     const check = c ? planner.statusCheck(c) : null;
     const planned = plan.filter((s) => s.state === 'planned');
     const groups = groupSends(planned);
-    const want: Scheduled = { r: [...groups.keys()], s: check ? [statusCheckJobId(check.id)] : [] };
+    const wantChecks = check ? [statusCheckJobId(check.id)] : [];
 
-    // Intent first: every job we may create is findable before it exists.
-    const wide: Scheduled = { r: union(prev.r, want.r), s: union(prev.s, want.s) };
-    if (!same(wide, prev)) await writeIndex(id, wide);
+    // Intent first: every job we may create is findable before it exists (new ones at their planned instant).
+    const wide: Scheduled = { reminders: new Map(prev.reminders), checks: union(prev.checks, wantChecks) };
+    for (const [jobId, sends] of groups) if (!wide.reminders.has(jobId)) wide.reminders.set(jobId, fireAt(sends));
+    if (!sameSchedule(wide, prev)) await schedule.set(id, wide);
 
     // Stale: scheduled before, not wanted now (done/cancelled → everything). A job that is
     // running cannot be removed (remove returns 0); its fire-time guard stops it instead.
     let removed = 0;
-    for (const jobId of prev.r.filter((x) => !want.r.includes(x))) removed += await queues.reminders.remove(jobId);
-    for (const jobId of prev.s.filter((x) => !want.s.includes(x))) removed += await queues.statusCheck.remove(jobId);
+    for (const jobId of prev.reminders.keys()) if (!groups.has(jobId)) removed += await queues.reminders.remove(jobId);
+    for (const jobId of prev.checks.filter((x) => !wantChecks.includes(x))) removed += await queues.statusCheck.remove(jobId);
 
+    const want: Scheduled = { reminders: new Map(), checks: wantChecks };
     let added = 0;
     if (c) {
       const events = await recordSkipped(c, plan.filter((s) => s.state === 'skipped'), now);
@@ -183,8 +148,11 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       // no job, and the others fire at their earliest such send (not at one already delivered).
       const open = new Set((await unfinished(planned)).map((x) => x.id));
       const pending = [...groups].map(([jobId, sends]) => [jobId, sends.filter((x) => open.has(x.id))] as const).filter(([, sends]) => sends.length > 0);
-      const known = new Set(prev.r);
-      for (const [jobId, sends] of pending) if (known.has(jobId)) await retime(jobId, fireAt(sends), now);
+      for (const [jobId, sends] of pending) {
+        const at = fireAt(sends);
+        want.reminders.set(jobId, at);
+        if (prev.reminders.has(jobId)) await retime(jobId, prev.reminders.get(jobId), at, now);
+      }
       if (pending.length) {
         // Adding an id that exists is a no-op.
         await queues.reminders.addBulk(
@@ -196,7 +164,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         );
         added += pending.length;
       }
-      if (check && !(await redis.exists(overdueMarkerKey(keys, c.id, check.dueVersion)))) {
+      if (check && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
         await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
           ...statusCheckJobOptions,
           jobId: statusCheckJobId(check.id),
@@ -206,7 +174,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         });
       }
     }
-    if (!same(want, wide)) await writeIndex(id, want);
+    if (!sameSchedule(want, wide)) await schedule.set(id, want);
     log.debug({ planned: planned.length, ensured: added, removed, skipped: plan.length - planned.length }, 'reconciled');
     return { planned: planned.length, ensured: added, removed };
   }
@@ -215,14 +183,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     const parsed = ReconcilePayloadSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed reconcile payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const data = parsed.data;
-    if ('full' in data) {
-      const ids = await commitments.allIds();
-      // Also revisit commitments that have jobs but no document any more.
-      const indexed = await redis.hkeys(indexKey);
-      const all = union(ids, indexed);
-      await enqueueReconcileMany(queues.reconcile, all);
-      return { fannedOut: all.length };
-    }
+    if ('full' in data) return { fannedOut: await deps.rescheduleAll() };
     return reconcileOne(data.commitmentId, childFor(deps.logger, { queue: 'reconcile', jobId: job.id, commitmentId: data.commitmentId }));
   };
 }

@@ -1,39 +1,21 @@
 /**
  * The reminder job: the fire-time guard, then one message per recipient
- * through the send ledger.
+ * through the ledgered delivery (src/app/delivery.ts).
  *
- * A job is a group of sends (one step of one commitment, one instant: every
- * party whose local send hour is that moment), or one send (an admin retry);
- * see SendReminderPayloadSchema. Either way the job re-plans at fire time and
- * sends what the plan *now* puts there.
- *
- * Guard: re-read the commitment and
- * send nothing when it is done or cancelled, when its deadline version is not
- * the job's, or when the plan no longer has a send at the job's step and
- * instant (or now says it is skipped: missed by more than the catch-up window).
- *
- * Delivery: for each recipient, skip if the ledger says `sent`;
- * otherwise send, then record `sent` at once. See src/mail/ledger.ts for the
- * one window this leaves (a crash between SMTP acceptance and the ledger
- * write sends that one recipient again, with the same Message-ID). Messages
- * of a job go one at a time, so at most one per job is ever in that window.
- * 4xx and network errors put the job back in the delayed set with
- * exponential backoff and jitter (mailBackoffMs; up to MAIL_ATTEMPTS tries,
- * counted by BullMQ's attemptsStarted less the runs that only waited, see
- * mailTries), then count as failed; 5xx and
- * rejected recipients are recorded `failed`, the job's other recipients are
- * still sent, and the job ends with UnrecoverableError.
- *
- * Round trips: one read of the commitment, one script call that reads the
- * group's ledger entries, then per message one script call that writes the
- * ledger entry (sent together with other jobs' writes of the same event-loop
- * turn, see src/mail/ledger.ts); a send's reminder.sent/failed event rides in
- * its last recipient's call.
+ * A job is a group of sends (one step of one commitment at one instant) or
+ * one send (an admin retry). It re-plans at fire time and sends what the plan
+ * now puts there, and nothing when the commitment is done or cancelled, its
+ * deadline version is not the job's, or the send has aged out of the catch-up
+ * window. Messages of a job go one at a time, so at most one per job is ever
+ * in the ledger's crash window. A temporary failure moves the job back to the
+ * delayed set (jobs/retry.ts); a final one is recorded and, once the job's
+ * other recipients are served, ends it with UnrecoverableError.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { MAIL_ATTEMPTS, SendReminderPayloadSchema, groupInstant, mailBackoffMs, mailTries, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
+import { SendReminderPayloadSchema, groupInstant, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, mailTries, parsePayload, retryLater } from '../jobs/retry.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { Commitment } from '../src/domain/commitment.js';
@@ -42,8 +24,9 @@ import type { Party } from '../src/domain/party.js';
 import type { PlannedSend } from '../src/domain/planner.js';
 import { childFor } from '../src/logger.js';
 import { actionLinkUrl } from '../src/mail/action-link.js';
-import type { LedgerEntry, SendLedger } from '../src/mail/ledger.js';
-import { MailError, toMailError, type Mailer } from '../src/mail/mailer.js';
+import type { LedgerEntry, SendLedger } from '../src/store/ledger-store.js';
+import type { MailError } from '../src/mail/mailer.js';
+import type { Delivery as LedgeredDelivery } from '../src/app/delivery.js';
 import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
@@ -54,7 +37,7 @@ export interface SendReminderDeps {
   parties: PartyLookup;
   ledger: SendLedger;
   planner: Planner;
-  mailer: Mailer;
+  delivery: LedgeredDelivery;
   clock: Clock;
   logger: Logger;
   baseUrl: string;
@@ -118,7 +101,7 @@ interface Delivery {
 }
 
 export function createSendReminderProcessor(deps: SendReminderDeps) {
-  const { commitments, ledger, planner, mailer, clock } = deps;
+  const { commitments, ledger, planner, delivery, clock } = deps;
   const renderReminder = createReminderRenderer();
   const parseCommitment = createCommitmentParser();
 
@@ -154,25 +137,29 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       const last = i === pending.length - 1;
       const actionUrl = actionLinkUrl(deps.baseUrl, ctx.secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, ctx.now);
       const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames: ctx.leadNames, baseUrl: deps.baseUrl, actionUrl });
-      let outcome: MailError | null = null;
-      try {
-        const result = await mailer.send({ ...mail, to: [r.address], date: clock.now() });
-        if (result.rejected.length > 0) outcome = new MailError(`recipient rejected: ${result.rejected.join(', ')}`, 550, true, result.rejected);
-      } catch (err) {
-        outcome = err instanceof MailError ? err : toMailError(err);
-      }
-      if (outcome && !outcome.permanent && !ctx.lastAttempt) {
-        d.retryable = outcome;
+      const outcome = await delivery.deliver(
+        ledger,
+        {
+          sendId,
+          recipient: r.address,
+          mail: { ...mail, to: [r.address] },
+          meta,
+          // The last recipient's write carries the send's events in the same script call (one command).
+          events: ({ sent, at, error }) => {
+            if (!last) return undefined;
+            eventsRecorded = true;
+            const failed = error ? [...d.failed, { address: r.address, error: error.message, ...(error.responseCode ? { code: error.responseCode } : {}) }] : d.failed;
+            return { commitmentId: c.id, events: jobEvents(c, send, at.toISOString(), sent ? [...d.sent, r.address] : d.sent, failed) };
+          },
+        },
+        { lastAttempt: ctx.lastAttempt },
+      );
+      if (outcome.state === 'retry') {
+        d.retryable = outcome.error;
         break;
       }
-      const at = clock.now();
-      if (outcome) d.failed.push({ address: r.address, error: outcome.message, ...(outcome.responseCode ? { code: outcome.responseCode } : {}) });
+      if (outcome.state === 'failed') d.failed.push({ address: r.address, error: outcome.error.message, ...(outcome.error.responseCode ? { code: outcome.error.responseCode } : {}) });
       else d.sent.push(r.address);
-      // Record at once: for a sent message this write closes the duplicate window for this recipient.
-      // The last recipient's write carries the send's events in the same script call (one command).
-      const events = last ? { commitmentId: c.id, events: jobEvents(c, send, at.toISOString(), d.sent, d.failed) } : undefined;
-      await (outcome ? ledger.markFailed(sendId, r.address, at, outcome.message, outcome.responseCode, meta, events) : ledger.markSent(sendId, r.address, at, mail.messageId, meta, events));
-      if (last) eventsRecorded = true;
     }
     if (!eventsRecorded) {
       const events = jobEvents(c, send, clock.now().toISOString(), d.sent, d.failed);
@@ -184,9 +171,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   }
 
   return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
-    const parsed = SendReminderPayloadSchema.safeParse(job.data);
-    if (!parsed.success || !job.id) throw new UnrecoverableError(`malformed reminder payload: ${parsed.error?.issues.map((i) => i.message).join('; ') ?? 'no job id'}`);
-    const data = parsed.data;
+    if (!job.id) throw new UnrecoverableError('reminder job without an id');
+    const data = parsePayload(SendReminderPayloadSchema, job);
     const manual = 'm' in data && data.m === 1;
 
     const json = await commitments.getJson(data.c);
@@ -241,10 +227,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     }
 
     if (retryable) {
-      const delay = mailBackoffMs(tries, deps.backoffMs);
-      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: tries, retryInMs: delay }, 'temporary mail failure; will retry');
-      await job.moveToDelayed(Date.now() + delay, token);
-      throw new DelayedError();
+      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: tries }, 'temporary mail failure; will retry');
+      return retryLater(job, token, tries, deps.backoffMs);
     }
     if (later.length) return waitUntil();
     if (failed.length) {

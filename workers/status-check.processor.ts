@@ -21,18 +21,15 @@ import type { DomainEvent } from '../src/domain/events.js';
 import { isClosed } from '../src/domain/status.js';
 import { childFor } from '../src/logger.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
-import type { Keys } from '../src/store/keys.js';
-import { overdueMarkerKey } from './reconcile.processor.js';
 
 export interface StatusCheckDeps {
-  keys: Keys;
   commitments: CommitmentStore;
   clock: Clock;
   logger: Logger;
 }
 
 export function createStatusCheckProcessor(deps: StatusCheckDeps) {
-  const { keys, commitments, clock } = deps;
+  const { commitments, clock } = deps;
   // The child logger only when it will write (a burst of deadlines runs this a thousand times).
   const logOverdue = (job: Job, commitmentId: string, due: Date) => {
     if (deps.logger.isLevelEnabled('info')) childFor(deps.logger, { queue: 'status-check', jobId: job.id, commitmentId }).info({ dueAt: due.toISOString() }, 'commitment overdue');
@@ -41,7 +38,7 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
     const parsed = StatusCheckPayloadSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`malformed status-check payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const { c: commitmentId, v: dueVersion } = parsed.data;
-    // Decide on what is stored, then record only if it is still stored (see appendEventsOnce);
+    // Decide on what is stored, then record only if it is still stored (see recordOverdueOnce);
     // a change in between (the commitment was just completed) means reading and deciding again.
     for (let round = 0; ; round++) {
       const c = await commitments.get(commitmentId);
@@ -66,7 +63,7 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
         changes: {},
         data: { dueVersion, dueAt: due.toISOString(), status: c.status },
       };
-      const result = await commitments.appendEventsOnce(c.id, c.version, { key: overdueMarkerKey(keys, c.id, dueVersion), value: now.toISOString() }, [event]);
+      const result = await commitments.recordOverdueOnce(c.id, c.version, dueVersion, now.toISOString(), [event]);
       if (result === 'already') return { outcome: 'already-recorded' as const };
       if (result === 'missing') throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
       if (result === 'ok') {

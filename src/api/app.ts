@@ -1,19 +1,17 @@
 /**
- * createApp(deps) → the Express app, without listening. Entry points and tests
- * start it; nothing here creates a client.
+ * createApp(services) → the Express app, without listening. Entry points and
+ * tests start it; nothing here creates a client.
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
-import type { AppDeps } from './deps.js';
-import { authenticate, requireJson } from './middleware.js';
+import { appDeps, type AppDeps } from './deps.js';
+import type { Services } from '../app/services.js';
+import { accessLog, authenticate, requireJson } from './middleware.js';
 import { errorHandler, notFound } from './problem.js';
 import { commitmentsRouter } from './routes/commitments.js';
 import { healthRouter, statusRouter } from './routes/health.js';
 import { meetingsRouter, partiesRouter } from './routes/parties.js';
 import { createMetrics } from '../metrics.js';
-import { redactUrlQuery } from '../logger.js';
 import { httpMetrics, metricsAuth, metricsHandler } from './metrics.js';
 import { createSessionCookies } from './session-cookie.js';
 import { adminRouter } from './routes/admin.js';
@@ -25,11 +23,12 @@ import { remindersRouter } from './routes/reminders.js';
 import { digestRouter } from './routes/digest.js';
 import { createRateLimits } from './rate-limit.js';
 
-export function createApp(appDeps: AppDeps): Express {
+export function createApp(services: Services): Express {
+  const given = appDeps(services);
   // One metrics set per app unless the entry point shares its process-wide one.
-  const metrics = appDeps.metrics ?? createMetrics();
-  metrics.watchQueues(appDeps.queues ?? []);
-  const deps: AppDeps = { ...appDeps, metrics };
+  const metrics = given.metrics ?? createMetrics();
+  metrics.watchQueues(given.queues);
+  const deps: AppDeps = { ...given, metrics };
   const sessions = createSessionCookies(deps);
   const https = deps.config.PUBLIC_BASE_URL.startsWith('https:');
   const app = express();
@@ -38,26 +37,8 @@ export function createApp(appDeps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('etag', false);
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      // Lines logged through req.log carry only the reqId, not the whole request again.
-      quietReqLogger: true,
-      // Only what an operator needs; never headers (cookies, tokens) or a token in the query.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: redactUrlQuery(req.url), remoteAddress: req.remoteAddress }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  // One line per request (src/api/middleware.ts: accessLog); never headers or a token in the query.
+  app.use(accessLog(deps.logger));
   app.use(httpMetrics(metrics));
   // upgrade-insecure-requests would send a plain-http deployment's browsers to https that is not there.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));

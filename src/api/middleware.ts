@@ -1,8 +1,10 @@
 /** Authentication, authorisation and input parsing for the routes. */
+import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { redactUrlQuery } from '../logger.js';
 import type { z } from 'zod';
-import { canWrite, inScope, type Principal, type Role } from '../domain/auth.js';
-import { partiesOf, type Commitment } from '../domain/commitment.js';
+import { canWrite, type Principal, type Role } from '../domain/auth.js';
 import { AppError, fieldErrors } from '../domain/errors.js';
 import type { Authenticator } from '../store/auth-store.js';
 
@@ -13,6 +15,36 @@ declare global {
       principal?: Principal;
     }
   }
+}
+
+/**
+ * The access log: one line per request when the response is finished, at info (warn for
+ * 4xx, error for 5xx), with a request id (a well-formed X-Request-Id is kept, else a new
+ * UUID, echoed in the response). The line holds only what an operator needs: method,
+ * URL with secret query values redacted, client address, status and duration; never
+ * headers (cookies, tokens). `req.log` is a child logger bound to the request id, made
+ * only when something logs through it. Health probes are not logged.
+ */
+export function accessLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && given.length <= 64 && /^[\w-]+$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (child ??= logger.child({ reqId: id })) });
+    if (req.url === '/healthz' || req.url === '/readyz') return next();
+    const started = performance.now();
+    res.once('finish', () => {
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        { reqId: id, req: { id, method: req.method, url: redactUrlQuery(req.originalUrl), remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) },
+        'request completed',
+      );
+    });
+    next();
+  };
 }
 
 /** Require a valid bearer token; 401 otherwise. */
@@ -40,15 +72,6 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!roles.includes(p.role)) return next(new AppError('forbidden', `The ${p.role} role may not do this.`));
     next();
   };
-}
-
-/**
- * 404, worded as for an unknown id, unless the principal's parties lead or belong to the
- * commitment: an editor cannot tell another party's commitment from one that does not exist,
- * as its list does not show it either.
- */
-export function assertVisible(p: Principal, c: Pick<Commitment, 'id' | 'leads' | 'members'>): void {
-  if (!inScope(p, partiesOf(c))) throw new AppError('not_found', `No commitment has the id ${c.id}.`);
 }
 
 export const requireWriter: RequestHandler = (req, _res, next) => {

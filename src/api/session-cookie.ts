@@ -11,13 +11,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Redis } from 'ioredis';
 import type { Config } from '../../config/env.js';
 import { RoleSchema, type Principal } from '../domain/auth.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { sharedSecret, type Authenticator } from '../store/auth-store.js';
-import type { Keys } from '../store/keys.js';
+import type { Authenticator } from '../store/auth-store.js';
+import type { Services } from '../app/services.js';
 
 export const SESSION_COOKIE = 'fu_session';
 
@@ -40,9 +39,8 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function createSessionCookies(deps: { redis: Redis; keys: Keys; config: Pick<Config, 'PUBLIC_BASE_URL'>; clock: Clock }): SessionCookies {
-  let secret: Promise<string> | undefined;
-  const key = () => (secret ??= sharedSecret(deps.redis, deps.keys, 'session'));
+export function createSessionCookies(deps: { services: Pick<Services, 'secret'>; config: Pick<Config, 'PUBLIC_BASE_URL'>; clock: Clock }): SessionCookies {
+  const key = () => deps.services.secret('session');
   const sign = async (payload: string) => createHmac('sha256', await key()).update(payload).digest('base64url');
   const secure = deps.config.PUBLIC_BASE_URL.startsWith('https:');
 

@@ -10,13 +10,12 @@
  * are told as one entry, and entries print in the order of their dates even
  * when a worker is a moment late.
  */
-import type { Redis } from 'ioredis';
 import type { Clock } from '../domain/clock.js';
 import type { Due } from '../domain/deadline.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Party } from '../domain/party.js';
 import { coerceError } from '../domain/errors.js';
-import type { Keys } from '../store/keys.js';
+import type { EventTail } from '../store/event-tail.js';
 import { digestEntry, eventEntry, reminderEntry, type DeliveredSend } from './narration.js';
 
 const DAY = 86_400_000;
@@ -37,8 +36,7 @@ export interface MailTally {
 
 export interface NarratorDeps {
   /** A connection the narrator may block on (it duplicates it). */
-  redis: Redis;
-  keys: Keys;
+  events: EventTail;
   clock: Clock;
   parties: ReadonlyMap<string, Party>;
   commitments: ReadonlyMap<string, { title: string; due: Due; units?: number }>;
@@ -52,17 +50,14 @@ interface Pending {
 }
 
 export function createNarrator(deps: NarratorDeps) {
-  const { keys, clock, parties } = deps;
+  const { clock, parties } = deps;
   const lag = Math.max(DAY, LAG_REAL_MS * (clock.compression?.scale ?? 1));
   const info = new Map(deps.commitments);
-  const conn = deps.redis.duplicate();
-  conn.on('error', () => undefined);
   const tally: MailTally = { before: 0, due: 0, overdue: 0, escalation: 0, digest: 0, digestRuns: 0, skipped: 0, failed: 0 };
   let pending: Pending[] = [];
   let seq = 0;
   /** Unprinted reminder entries by (commitment, deadline version, step), so late sends of one step join it. */
   const groups = new Map<string, { sends: DeliveredSend[]; item: Pending }>();
-  let lastId = '0-0';
   let stopped = false;
   let loop: Promise<void> | undefined;
 
@@ -109,16 +104,7 @@ export function createNarrator(deps: NarratorDeps) {
   }
 
   async function readOnce(block: number | null) {
-    const args: Array<string | number> = ['COUNT', 500];
-    if (block !== null) args.push('BLOCK', block);
-    const res = (await (conn.xread as (...a: Array<string | number>) => Promise<Array<[string, Array<[string, string[]]>]> | null>)(...args, 'STREAMS', keys.events, lastId));
-    for (const [, entries] of res ?? []) {
-      for (const [id, fields] of entries) {
-        lastId = id;
-        const i = fields.indexOf('e');
-        if (i >= 0) onEvent(JSON.parse(fields[i + 1]!) as DomainEvent);
-      }
-    }
+    for (const e of await deps.events.read(block)) onEvent(e);
   }
 
   return {
@@ -149,7 +135,7 @@ export function createNarrator(deps: NarratorDeps) {
       await loop;
       await readOnce(null).catch(() => undefined);
       flush(Number.POSITIVE_INFINITY);
-      await conn.quit().catch(() => conn.disconnect());
+      await deps.events.close();
     },
   };
 }

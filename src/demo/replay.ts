@@ -19,8 +19,6 @@ import type { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { loadConfig } from '../../config/env.js';
 import { enqueueDigestRun, type DigestRunJobData } from '../../jobs/digest.js';
-import { QUEUES, createQueue } from '../../jobs/queues.js';
-import { createReconcileScheduler, enqueueReconcileMany } from '../../jobs/reminder-jobs.js';
 import { startDigestWorker } from '../../workers/digest.js';
 import { startWorkers } from '../../workers/index.js';
 import { msUntil, scaledClock, type Clock } from '../domain/clock.js';
@@ -28,12 +26,8 @@ import type { Commitment } from '../domain/commitment.js';
 import { coerceError } from '../domain/errors.js';
 import { createMailer } from '../mail/mailer.js';
 import { connectRedis, createRedis } from '../redis.js';
-import { createRedisCommitmentStore } from '../store/commitment-store.js';
-import { createDigestArchive } from '../store/digest-store.js';
-import { createKeys } from '../store/keys.js';
-import { deletePrefixKeys } from '../store/prefix-keys.js';
-import { importMeetingFile } from '../store/meeting-import.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../store/party-store.js';
+import { createServices } from '../app/services.js';
+import { deletePrefixKeys, prefixHasKeys } from '../store/prefix-keys.js';
 import { dueLabel, entry, localDate } from './narration.js';
 import { createNarrator, type MailTally } from './narrator.js';
 import { DIGEST_RUNS, STEERING_GROUP, STORY, STORY_END, STORY_START, STORY_TZ, type StoryDeps } from './story.js';
@@ -119,7 +113,6 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     DIGEST_TZ: STORY_TZ,
   });
   const logger = pino({ level: opts.logLevel ?? 'warn' }, pino.destination(2));
-  const keys = createKeys(prefix);
   const redis = createRedis(config.REDIS_URL, 'api');
   await connectRedis(redis, config.REDIS_URL);
   const workerRedis = createRedis(config.REDIS_URL, 'worker');
@@ -128,46 +121,39 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
   try {
     await connectRedis(workerRedis, config.REDIS_URL);
-    const [, existing] = await redis.scan('0', 'MATCH', `${keys.bullPrefix}:*`.replace(/[{}]/g, '\\$&'), 'COUNT', 1000);
-    if (existing.length > 0) throw new Error(`The Redis prefix ${prefix} already holds keys; the demo needs a fresh one.`);
+    if (await prefixHasKeys(redis, prefix)) throw new Error(`The Redis prefix ${prefix} already holds keys; the demo needs a fresh one.`);
     if (!config.SMTP_URL) await clearOutbox(resolve(config.OUTBOX_DIR));
     const mailer = createMailer({ ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), outboxDir: config.OUTBOX_DIR, from: config.MAIL_FROM });
     releasers.push(() => mailer.close());
-    const commitments = createRedisCommitmentStore(redis, keys);
-    const parties = createRedisPartyStore(redis, keys);
-    const meetings = createRedisMeetingStore(redis, keys);
-    const archive = createDigestArchive(redis, keys);
 
     // The workers hold this clock; it is started again as the meeting opens, once everything is
     // ready, so that the seconds spent starting up are not days of the story.
     let running = scaledClock({ start: STORY_START, scale });
     const clock: Clock = { now: () => running.now(), get compression() { return running.compression; } };
-    const workers = await startWorkers({ config, redis: workerRedis, keys, clock, logger, mailer, options: { noFullReconcile: true } });
+    const services = createServices(config, { redis, notifier: mailer }, { clock, logger });
+    releasers.push(() => services.close());
+    const workers = await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true } });
     releasers.push(() => workers.close());
-    const digest = await startDigestWorker({ config, redis: workerRedis, keys, clock, logger, mailer, noScheduler: true });
+    const digest = await startDigestWorker({ services, redis: workerRedis, noScheduler: true });
     releasers.push(() => digest.close());
-    const reconcileQueue = createQueue(QUEUES.reconcile, redis, prefix, logger);
-    releasers.push(() => reconcileQueue.close());
-    const onChange = createReconcileScheduler(reconcileQueue);
 
     // The meeting: its parties and its six commitments, recorded as the meeting opens.
     running = scaledClock({ start: STORY_START, scale });
-    const seed = await importMeetingFile(JSON.parse(await readFile(SEED_FILE, 'utf8')), { commitments, parties, meetings }, 'seed', clock.now());
-    await enqueueReconcileMany(reconcileQueue, seed.commitments.created);
-    const meeting = (await meetings.list())[0]!;
-    const partyMap = new Map((await parties.list()).map((p) => [p.id, p] as const));
-    const seeded = await commitments.getMany(seed.commitments.created);
+    const seed = await services.commitments.importMeeting(JSON.parse(await readFile(SEED_FILE, 'utf8')), { name: 'seed' });
+    const meeting = (await services.meetings.list())[0]!;
+    const partyMap = new Map((await services.parties.list()).map((p) => [p.id, p] as const));
+    const seeded = await services.commitmentStore.getMany(seed.commitments.created);
     for (const line of entry(localDate(clock.now(), STORY_TZ), 'meeting', `${meeting.title}, ${meeting.place}: ${seeded.length} commitments agreed`, seeded.map((c) => `· ${c.title} (${c.due ? `due ${dueLabel(c.due)}` : 'no deadline yet'}${c.target ? `, ${c.target.units} units` : ''})`))) write(line);
 
     const info = new Map(seeded.map((c) => [c.id, { title: c.title, due: c.due, ...(c.target ? { units: c.target.units } : {}) }]));
-    const narrator = createNarrator({ redis: workerRedis, keys, clock, parties: partyMap, commitments: info, write });
+    const narrator = createNarrator({ events: services.tailEvents(), clock, parties: partyMap, commitments: info, write });
     releasers.push(() => narrator.stop());
     narrator.start();
     // Tell each delivered digest run; the listener is async, so the end waits for it.
     const telling = new Set<Promise<void>>();
     digest.worker.on('completed', (job, result: { sendId: string; sent: string[] }) => {
       const p = (async () => {
-        const full = (await archive.listBySend(result.sendId)).find((d) => d.scope === null);
+        const full = (await services.digests.archived(result.sendId)).find((d) => d.scope === null);
         if (!full) return;
         const scheduledAt = (job.data as DigestRunJobData).scheduledAt ?? Date.parse(full.asOf);
         narrator.digestDelivered({ scheduledAt, subject: full.subject, recipients: result.sent, ...full.period });
@@ -190,7 +176,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         opts.signal?.addEventListener('abort', finish, { once: true });
       });
 
-    const deps: StoryDeps = { commitments, clock, onChange };
+    const deps: StoryDeps = { commitments: services.commitments };
     const timeline = [
       ...STORY.map((a) => ({ at: a.at, run: () => a.run(deps) })),
       ...DIGEST_RUNS.map((at) => ({ at, run: () => enqueueDigestRun(digest.queue, at) })),
@@ -213,7 +199,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
     const counts = await Promise.all([...Object.values(workers.queues), digest.queue].map((q) => q.getJobCounts('active', 'waiting', 'delayed', 'prioritized')));
     const leftoverJobs = counts.reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
-    const finalState = await commitments.getMany(await commitments.allIds());
+    const finalState = await services.commitmentStore.getMany(await services.commitmentStore.allIds());
     const emlFiles = mailer.kind === 'outbox' ? (await readdir(mailer.target).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).length : undefined;
     const result: DemoResult = {
       prefix,

@@ -3,15 +3,13 @@
  * meeting and the end of 2010. Everything else (reminders, the overdue
  * notice, the escalation, the digests' content) is the service reacting.
  *
- * Each admin action goes through the same code as the API: the request body
- * is parsed with the route's zod schema, the pure rule runs inside
- * `commitments.mutate` (atomic, versioned, with its events), and the change
- * listener enqueues the reconcile.
+ * Each admin action goes through the same use case as the API: the request
+ * body is parsed with the route's zod schema, then the commitment use case
+ * writes it (atomic, versioned, with its events) and reschedules.
  */
 import { TZDate } from '@date-fns/tz';
-import { CommitmentPatchSchema, CompleteInputSchema, completeCommitment, patchCommitment, type Change, type Commitment } from '../domain/commitment.js';
-import type { Clock } from '../domain/clock.js';
-import type { CommitmentStore } from '../store/commitment-store.js';
+import type { CommitmentService } from '../app/commitments.js';
+import { CommitmentPatchSchema, CompleteInputSchema } from '../domain/commitment.js';
 
 /** The zone the script's times are written in (the secretariat in Jakarta; also DIGEST_TZ). */
 export const STORY_TZ = 'Asia/Jakarta';
@@ -43,10 +41,7 @@ export const IDS = {
 } as const;
 
 export interface StoryDeps {
-  commitments: CommitmentStore;
-  clock: Clock;
-  /** The API's ChangeListener: enqueue a reconcile of the changed commitment. */
-  onChange: { commitmentChanged(id: string): Promise<void> };
+  commitments: CommitmentService;
 }
 
 export interface StoryAction {
@@ -54,17 +49,15 @@ export interface StoryAction {
   run(deps: StoryDeps): Promise<void>;
 }
 
-/** The path of PATCH/POST …/complete without HTTP: schema, pure rule in mutate, then reschedule. */
-async function change(deps: StoryDeps, id: string, rule: (c: Commitment, now: Date) => Change): Promise<void> {
-  const result = await deps.commitments.mutate(id, (current) => rule(current, deps.clock.now()));
-  if (result.events.length > 0) await deps.onChange.commitmentChanged(id);
-}
+const admin = { name: ADMIN };
 
-const setDeadline = (id: string, date: string) => (deps: StoryDeps) =>
-  change(deps, id, (c, now) => patchCommitment(c, CommitmentPatchSchema.parse({ due: { date, timeZone: STORY_TZ } }), ADMIN, now));
+const setDeadline = (id: string, date: string) => async (deps: StoryDeps) => {
+  await deps.commitments.patch(id, CommitmentPatchSchema.parse({ due: { date, timeZone: STORY_TZ } }), admin);
+};
 
-const complete = (id: string, body: { note: string; evidenceUrl?: string; completedOn: string; units?: number }) => (deps: StoryDeps) =>
-  change(deps, id, (c, now) => completeCommitment(c, CompleteInputSchema.parse(body), ADMIN, now));
+const complete = (id: string, body: { note: string; evidenceUrl?: string; completedOn: string; units?: number }) => async (deps: StoryDeps) => {
+  await deps.commitments.complete(id, CompleteInputSchema.parse(body), admin);
+};
 
 /**
  * The secretariat's actions, in order. The workshop's deadline (end of 2009)

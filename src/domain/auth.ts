@@ -1,5 +1,6 @@
 /** Roles and scopes of API tokens. Pure. */
 import { z } from 'zod';
+import { AppError } from './errors.js';
 
 export const RoleSchema = z.enum(['admin', 'editor', 'viewer']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -22,6 +23,15 @@ export interface Principal {
 
 export function canWrite(p: Principal): boolean {
   return p.role === 'admin' || p.role === 'editor';
+}
+
+/**
+ * 404, worded as for an unknown id, unless the principal's parties lead or belong to the
+ * commitment: an editor cannot tell another party's commitment from one that does not exist,
+ * as its list does not show it either.
+ */
+export function assertVisible(p: Principal | undefined, c: { id: string; leads: readonly string[]; members: readonly string[] }): void {
+  if (p && !inScope(p, [...c.leads, ...c.members])) throw new AppError('not_found', `No commitment has the id ${c.id}.`);
 }
 
 /** True when the principal may see and change a commitment with these parties. */

@@ -74,7 +74,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       }
       argOps.push(op, keyIndex.get(key)!, member, score);
     }
-    return redis.followupWrite(
+    return redis.writeCommitment(
       scriptKeys.length,
       ...scriptKeys,
       mode,
@@ -158,18 +158,18 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
     /** Record events that change no field, such as reminder.sent or commitment.overdue. */
     async appendEvents(commitmentId: string, events: DomainEvent[]): Promise<boolean> {
       if (events.length === 0) return true;
-      const n = await redis.followupAppend(3, keys.commitment(commitmentId), keys.history(commitmentId), keys.events, ...events.map((e) => JSON.stringify(e)));
+      const n = await redis.appendEvents(keys.commitment(commitmentId), keys.history(commitmentId), keys.events, ...events.map((e) => JSON.stringify(e)));
       return n > 0;
     },
 
     /**
-     * Record events at most once per `marker` key (SET NX, kept), and only while the
-     * commitment is still at `version`, all in one script call: a caller that decided from
-     * version N never writes after a change to N+1 (it gets 'changed', reads again and
-     * decides again). See APPEND_ONCE for the outcomes.
+     * Record the overdue event of a deadline version at most once (a marker set with SET NX and
+     * kept), and only while the commitment is still at `version`, all in one script call: a caller
+     * that decided from version N never writes after a change to N+1 (it gets 'changed', reads again
+     * and decides again). See lua/appendEventsOnce-4.lua for the outcomes.
      */
-    appendEventsOnce(commitmentId: string, version: number, marker: { key: string; value: string }, events: DomainEvent[]) {
-      return redis.followupAppendOnce(keys.commitment(commitmentId), keys.history(commitmentId), keys.events, marker.key, version, marker.value, ...events.map((e) => JSON.stringify(e)));
+    recordOverdueOnce(commitmentId: string, version: number, dueVersion: number, at: string, events: DomainEvent[]) {
+      return redis.appendEventsOnce(keys.commitment(commitmentId), keys.history(commitmentId), keys.events, keys.overdueMarker(commitmentId, dueVersion), version, at, ...events.map((e) => JSON.stringify(e)));
     },
 
     async history(id: string): Promise<DomainEvent[]> {
@@ -201,7 +201,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       if (filter.scope) setKeys.push(filter.scope.map((p) => keys.byParty(p)));
 
       const pipe = redis.pipeline();
-      for (const group of setKeys) pipe.sunion(...(group.length ? group : [keys.ns('empty')]));
+      for (const group of setKeys) pipe.sunion(...(group.length ? group : [keys.emptySet]));
       if (setKeys.length === 0) pipe.zrange(keys.allCommitments, 0, -1);
       const wantsDue = filter.dueBefore !== undefined || filter.dueAfter !== undefined;
       if (wantsDue) pipe.zrangebyscore(keys.byDue, filter.dueAfter ?? '-inf', filter.dueBefore ?? '+inf');

@@ -92,6 +92,12 @@ export async function readDigestSnapshot(src: SnapshotSources, period: { from: D
   return { commitments, events, parties, meetings, failedReminders };
 }
 
+/** The snapshot reader bound to its sources: `read(period)`. */
+export function createDigestSnapshotReader(src: SnapshotSources) {
+  return { read: (period: { from: Date; to: Date }) => readDigestSnapshot(src, period) };
+}
+export type DigestSnapshotReader = ReturnType<typeof createDigestSnapshotReader>;
+
 export type RecipientState = 'pending' | 'sent' | 'failed' | 'skipped';
 
 export interface RecipientRecord {
@@ -157,13 +163,12 @@ export function archiveEntry(
 }
 
 export function createDigestArchive(redis: Redis, keys: Keys) {
-  const doc = (id: string) => keys.ns(`digest:${id}`);
-  const rcpt = (id: string) => keys.ns(`digest:${id}:rcpt`);
-  const bySend = (sendId: string) => keys.ns(`digest:send:${sendId}`);
-  const index = keys.ns('digest:archive');
-  /** Scheduled runs processed (sent or skipped), scored by the period's end. */
-  const runs = keys.ns('digest:runs');
-  const log = keys.ns('digest:log');
+  const doc = keys.digest;
+  const rcpt = keys.digestRecipients;
+  const bySend = keys.digestBySend;
+  const index = keys.digestArchive;
+  const runs = keys.digestRuns;
+  const log = keys.digestLog;
 
   async function get(id: string): Promise<ArchivedDigest | null> {
     const [[, json], [, states]] = (await redis.multi().get(doc(id)).hgetall(rcpt(id)).exec()) as [[null, string | null], [null, Record<string, string>]];

@@ -1,14 +1,19 @@
 /**
- * The Redis key layout, in one place.
+ * The Redis key layout, in one place: nothing outside src/store builds a key.
  *
  * Every key starts with the hash-tagged prefix `{REDIS_PREFIX}`, so all of one
- * deployment's keys share a Redis Cluster slot and multi-key scripts stay legal.
+ * deployment's keys (and BullMQ's, which share the tag) land in one Redis
+ * Cluster slot and multi-key scripts stay legal.
  */
+export type LedgerKind = 'reminder' | 'digest';
+
 export function createKeys(prefix: string) {
   const p = `{${prefix}}`;
   return {
     /** BullMQ's own prefix: the same hash tag. */
     bullPrefix: p,
+
+    // Commitments, their history and indexes.
     commitment: (id: string) => `${p}:c:${id}`,
     history: (id: string) => `${p}:c:${id}:history`,
     allCommitments: `${p}:idx:all`,
@@ -16,7 +21,12 @@ export function createKeys(prefix: string) {
     byParty: (party: string) => `${p}:idx:party:${party}`,
     byMeeting: (meeting: string) => `${p}:idx:meeting:${meeting}`,
     byDue: `${p}:idx:due`,
+    /** An empty set to SUNION with when a filter names no set. */
+    emptySet: `${p}:idx:empty`,
+    /** Every domain event of the deployment (a Redis stream). */
     events: `${p}:events`,
+
+    // Parties, meetings, tokens, secrets.
     party: (id: string) => `${p}:party:${id}`,
     parties: `${p}:parties`,
     meeting: (id: string) => `${p}:meeting:${id}`,
@@ -24,8 +34,27 @@ export function createKeys(prefix: string) {
     tokens: `${p}:auth:tokens`,
     secret: (name: string) => `${p}:secret:${name}`,
     seedMarker: (name: string) => `${p}:seed:${name}`,
-    /** Namespace for other modules (reminder ledger, digests, …): `${p}:${name}`. */
-    ns: (name: string) => `${p}:${name}`,
+
+    // Scheduling: what reconcile scheduled per commitment, and the once-marker of an overdue event.
+    scheduled: `${p}:reminders:scheduled`,
+    overdueMarker: (commitmentId: string, dueVersion: number) => `${p}:overdue:${commitmentId}:${dueVersion}`,
+
+    // The send ledgers: one hash per send (field = recipient), and indexes of failed and sent deliveries.
+    ledgerEntry: (kind: LedgerKind, sendId: string) => `${p}:ledger:${kind}:${sendId}`,
+    ledgerFailed: (kind: LedgerKind) => `${p}:ledger:${kind}:failed`,
+    ledgerSent: (kind: LedgerKind) => `${p}:ledger:${kind}:sent`,
+
+    // The digest archive.
+    digest: (id: string) => `${p}:digest:${id}`,
+    digestRecipients: (id: string) => `${p}:digest:${id}:rcpt`,
+    digestBySend: (sendId: string) => `${p}:digest:send:${sendId}`,
+    digestArchive: `${p}:digest:archive`,
+    /** Scheduled runs processed (sent or skipped), scored by the period's end. */
+    digestRuns: `${p}:digest:runs`,
+    digestLog: `${p}:digest:log`,
+
+    /** The key prefix of one rate limit's counters (rate-limit-redis appends the client key). */
+    rateLimit: (name: string) => `${p}:ratelimit:${name}:`,
   };
 }
 export type Keys = ReturnType<typeof createKeys>;

@@ -20,7 +20,8 @@
  * ~250 µs of client CPU alone, ~75 µs each when five travel together).
  */
 import type { Redis } from 'ioredis';
-import type { Keys } from '../store/keys.js';
+import type { Keys, LedgerKind } from './keys.js';
+import { withScripts } from './scripts.js';
 
 export type LedgerState = 'sent' | 'failed' | 'skipped';
 
@@ -40,39 +41,6 @@ export interface LedgerRow extends LedgerEntry {
   recipient: string;
 }
 
-/**
- * One entry and its index updates, atomically, and optionally a job's events:
- * KEYS 1 entry hash, 2 failed index, 3 sent index, 4 commitment hash,
- * 5 history list, 6 event stream; ARGV recipient, entry JSON, state, score,
- * index member, then 0.. event JSON strings. The events (RPUSH to the history,
- * XADD to the stream, the same MAXLEN ~ 1,000,000 as src/store/scripts.ts)
- * are written only while the commitment exists, as the store's append does;
- * without events KEYS 4-6 are not touched (the caller repeats the entry key).
- * A script rather than MULTI: one command and one reply instead of five.
- */
-const RECORD = `
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] == 'failed' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) else redis.call('ZREM', KEYS[2], ARGV[5]) end
-if ARGV[3] == 'sent' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) end
-if #ARGV >= 6 and redis.call('EXISTS', KEYS[4]) == 1 then
-  for i = 6, #ARGV do
-    redis.call('RPUSH', KEYS[5], ARGV[i])
-    redis.call('XADD', KEYS[6], 'MAXLEN', '~', '1000000', '*', 'e', ARGV[i])
-  end
-end
-return 1
-`;
-
-/**
- * Every entry of several sends in one command: KEYS are entry hashes, the
- * reply one HGETALL field/value list per key.
- */
-const READ_MANY = `
-local out = {}
-for i = 1, #KEYS do out[i] = redis.call('HGETALL', KEYS[i]) end
-return out
-`;
-
 /** Events to append to a commitment's history in the same script call as a ledger write. */
 export interface LedgerEvents {
   commitmentId: string;
@@ -80,24 +48,14 @@ export interface LedgerEvents {
   events: readonly object[];
 }
 
-type LedgerRedis = Redis & {
-  followupLedgerRecord6(...args: (string | number)[]): Promise<number>;
-  /** READ_MANY; the first argument is the number of keys. */
-  followupLedgerReadMany(...args: (string | number)[]): Promise<string[][]>;
-};
-
-export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | 'digest') {
-  const redis = client as LedgerRedis;
-  if (typeof redis.followupLedgerRecord6 !== 'function') {
-    client.defineCommand('followupLedgerRecord6', { numberOfKeys: 6, lua: RECORD });
-    client.defineCommand('followupLedgerReadMany', { lua: READ_MANY });
-  }
-  const entryKey = (sendId: string) => keys.ns(`ledger:${kind}:${sendId}`);
-  const failedIndex = keys.ns(`ledger:${kind}:failed`);
-  const sentIndex = keys.ns(`ledger:${kind}:sent`);
+export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
+  const redis = withScripts(client);
+  const entryKey = (sendId: string) => keys.ledgerEntry(kind, sendId);
+  const failedIndex = keys.ledgerFailed(kind);
+  const sentIndex = keys.ledgerSent(kind);
   const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
 
-  /** The script's arguments for one write (see RECORD). */
+  /** The script's arguments for one write (see lua/recordDelivery-6.lua). */
   function recordArgs(sendId: string, recipient: string, entry: LedgerEntry, score: number, with_?: LedgerEvents): Array<string | number> {
     const key = entryKey(sendId);
     const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, score, member(sendId, recipient)];
@@ -113,11 +71,11 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
     batch = [];
     if (writes.length === 1) {
       const w = writes[0]!;
-      redis.followupLedgerRecord6(...w.args).then(() => w.resolve(), w.reject);
+      redis.recordDelivery(...w.args).then(() => w.resolve(), w.reject);
       return;
     }
-    const pipe = redis.pipeline() as unknown as { followupLedgerRecord6(...args: Array<string | number>): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
-    for (const w of writes) pipe.followupLedgerRecord6(...w.args);
+    const pipe = redis.pipeline() as unknown as { recordDelivery(...args: Array<string | number>): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
+    for (const w of writes) pipe.recordDelivery(...w.args);
     pipe.exec().then(
       (results) => writes.forEach((w, i) => (results?.[i]?.[0] ? w.reject(results[i]![0]!) : w.resolve())),
       (err: Error) => writes.forEach((w) => w.reject(err)),
@@ -157,7 +115,7 @@ export function createSendLedger(client: Redis, keys: Keys, kind: 'reminder' | '
     /** Every recipient's entry for each of several sends (a reminder job's group), in one command. */
     async getMany(sendIds: readonly string[]): Promise<Array<Record<string, LedgerEntry>>> {
       if (sendIds.length === 0) return [];
-      const lists = await redis.followupLedgerReadMany(sendIds.length, ...sendIds.map(entryKey));
+      const lists = await redis.readEntries(sendIds.length, ...sendIds.map(entryKey));
       return lists.map((flat) => {
         const entries: Record<string, LedgerEntry> = {};
         for (let i = 0; i + 1 < flat.length; i += 2) entries[flat[i]!] = JSON.parse(flat[i + 1]!) as LedgerEntry;

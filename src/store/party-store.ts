@@ -4,13 +4,8 @@ import { AppError } from '../domain/errors.js';
 import type { Party } from '../domain/party.js';
 import type { Meeting } from '../domain/meeting.js';
 import type { Keys } from './keys.js';
+import { withScripts } from './scripts.js';
 
-/** Replace a party's document only if it is still the one the caller read (KEYS[1]; ARGV old, new). */
-const COMPARE_AND_SET = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-`;
 
 export function createRedisPartyStore(redis: Redis, keys: Keys) {
   async function get(id: string): Promise<Party | null> {
@@ -53,7 +48,7 @@ export function createRedisPartyStore(redis: Redis, keys: Keys) {
         if (!json) throw new AppError('not_found', `No party has the id ${id}.`);
         const before = JSON.parse(json) as Party;
         const after = change(before);
-        if ((await redis.eval(COMPARE_AND_SET, 1, keys.party(id), json, JSON.stringify(after))) === 1) return { before, after };
+        if ((await withScripts(redis).compareAndSet(keys.party(id), json, JSON.stringify(after))) === 1) return { before, after };
       }
       throw new AppError('conflict', `The party ${id} is being changed by many writers at once; try again.`);
     },

@@ -25,6 +25,15 @@ export async function scanPrefix(redis: Redis, prefix: string, onBatch: (keys: s
   }
 }
 
+/** True when any key exists under the prefix. */
+export async function prefixHasKeys(redis: Redis, prefix: string): Promise<boolean> {
+  let found = false;
+  await scanPrefix(redis, prefix, () => {
+    found = true;
+  });
+  return found;
+}
+
 /** Delete every key under the prefix; returns how many were deleted. */
 export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
   let deleted = 0;

@@ -1,7 +1,6 @@
 /** One commitment's life through the API: create, read, patch with If-Match, complete, reopen, cancel, history. */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
 const ctx = createTestContext('api-commitments');
@@ -166,13 +165,14 @@ describe('rescheduling after a change', () => {
   it('every committed change calls onChange once; a no-op does not; a failing scheduler does not fail the request', async () => {
     const seen: string[] = [];
     let fail = false;
-    const app = createApp({
-      ...ctx.deps,
-      onChange: {
-        async commitmentChanged(id) {
-          seen.push(id);
+    const app = ctx.withApp({}, {}, {
+      scheduler: {
+        async commitmentsChanged(ids) {
+          seen.push(...ids);
           if (fail) throw new Error('queue down');
         },
+        retryReminder: async () => {},
+        deliverDigest: async () => {},
       },
     });
     const id = 'sub-group-sri-lankan-caseload';

@@ -3,12 +3,8 @@
  * concurrent completions recording one transition, and 503 (never 500) when Redis is gone.
  */
 import request from 'supertest';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import { createRedis } from '../../src/redis.js';
-import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../../src/store/party-store.js';
 import { snapshotPrefix } from '../support/redis.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
@@ -167,14 +163,7 @@ describe('concurrent writers', () => {
 describe('when Redis is unreachable', () => {
   it('the API answers 503 problems with Retry-After, and /readyz says so, never a 500', async () => {
     const dead = createRedis('redis://127.0.0.1:1', 'api');
-    const app = createApp({
-      ...ctx.deps,
-      redis: dead,
-      logger: pino({ level: 'silent' }),
-      commitments: createRedisCommitmentStore(dead, ctx.deps.keys),
-      parties: createRedisPartyStore(dead, ctx.deps.keys),
-      meetings: createRedisMeetingStore(dead, ctx.deps.keys),
-    });
+    const app = ctx.withApp({}, { redis: dead });
     try {
       const ready = await request(app).get('/readyz').expect(503);
       expect(ready.headers['content-type']).toMatch(/problem\+json/);

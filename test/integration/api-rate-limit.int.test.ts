@@ -7,7 +7,6 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
 const from = (ip: string) => ({ 'X-Forwarded-For': ip });
@@ -36,7 +35,7 @@ describe('rate limits on', () => {
     const retryAfter = expect429(await request(ctx.app).get('/v1/commitments').set(bearer(TOKENS.lka)), /This token has made too many requests/);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // The count is in Redis: a second API process on the same prefix refuses the token too.
-    const other = createApp(ctx.deps);
+    const other = ctx.withApp();
     expect429(await request(other).get('/v1/commitments/workshop-information-campaigns').set(bearer(TOKENS.lka)), /too many requests/);
     // A refused write changes nothing.
     const before = (await request(ctx.app).get('/v1/commitments/workshop-information-campaigns').set(bearer(TOKENS.admin)).expect(200)).body;

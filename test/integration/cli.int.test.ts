@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QUEUES, createQueue } from '../../jobs/queues.js';
-import { createSendLedger } from '../../src/mail/ledger.js';
+import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
 import { createKeys } from '../../src/store/keys.js';
 import { SEED_FILE, seedFile } from '../support/app.js';

@@ -18,7 +18,7 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   queues = [QUEUES.reconcile, QUEUES.reminders, QUEUES.statusCheck, QUEUES.digest].map((name) => createQueue(name, conn, ctx.prefix, logger));
   await queues[1]!.add('send', { id: 'workshop-information-campaigns' }, { jobId: 'dash-delayed', delay: 3_600_000 });
-  app = createApp({ ...ctx.deps, queues });
+  app = ctx.app;
 });
 afterAll(async () => {
   for (const q of queues) await q.close();

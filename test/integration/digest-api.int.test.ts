@@ -5,7 +5,6 @@
  */
 import request from 'supertest';
 import type { Queue } from 'bullmq';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/domain/digest.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
@@ -34,7 +33,7 @@ beforeAll(async () => {
   ctx = createTestContext('digest-api', { SMTP_URL: sink.url, DIGEST_STEERING_GROUP: 'sg@example.org' }, '2010-01-18T00:00:00Z');
   await ctx.seed();
   mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: ctx.config.MAIL_FROM });
-  worker = await startDigestWorker({ config: ctx.config, redis: ctx.redis, keys: ctx.deps.keys, clock: ctx.clock, logger: pino({ level: 'silent' }), mailer, noScheduler: true });
+  worker = await startDigestWorker({ services: ctx.servicesWith({ notifier: mailer }), redis: ctx.redis, noScheduler: true, backoffMs: 50 });
 });
 
 afterAll(async () => {

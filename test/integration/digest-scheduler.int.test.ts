@@ -8,11 +8,11 @@ import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/env.js';
-import { DIGEST_SCHEDULER_ID } from '../../jobs/digest.js';
 import { QUEUES, bullPrefix } from '../../jobs/queues.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { start } from '../../src/main.js';
 import { startDigestWorker } from '../../workers/digest.js';
+import { createServices } from '../../src/app/services.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { redisUrl, uniquePrefix } from '../support/redis.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
@@ -38,7 +38,8 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const deps = (config = ctx.config) => ({ config, redis: ctx.redis, keys: ctx.deps.keys, clock: ctx.clock, logger, mailer });
+const deps = (env: Record<string, string> = {}) => ({ services: ctx.servicesWith({ notifier: mailer }, {}, env), redis: ctx.redis });
+const WEEKLY = 'weekly-digest';
 
 describe('the digest scheduler', () => {
   it('when a seconds-level cron fires, then every period reaches every recipient exactly once', async () => {
@@ -67,21 +68,28 @@ describe('the digest scheduler', () => {
   });
 
   it('when the service restarts with a changed cron, then exactly one scheduler remains, with the new pattern and one next job', async () => {
-    const a = await startDigestWorker({ ...deps({ ...ctx.config, DIGEST_CRON: '0 9 * * 1' }) });
+    const a = await startDigestWorker({ ...deps({ DIGEST_CRON: '0 9 * * 1' }) });
     await a.close();
-    const b = await startDigestWorker({ ...deps({ ...ctx.config, DIGEST_CRON: '30 8 * * 2', DIGEST_TZ: 'Australia/Sydney' }) });
+    const b = await startDigestWorker({ ...deps({ DIGEST_CRON: '30 8 * * 2', DIGEST_TZ: 'Australia/Sydney' }) });
     await b.close();
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[DIGEST_SCHEDULER_ID, '30 8 * * 2', 'Australia/Sydney']]);
+    expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[WEEKLY, '30 8 * * 2', 'Australia/Sydney']]);
     const delayed = await queue.getDelayed();
-    expect(delayed.filter((j) => j.repeatJobKey === DIGEST_SCHEDULER_ID)).toHaveLength(1);
+    expect(delayed.filter((j) => j.repeatJobKey === WEEKLY)).toHaveLength(1);
   });
 
-  it('when a scheduler was left under another id, then the start removes it', async () => {
-    await queue.upsertJobScheduler('old-weekly-digest', { pattern: '0 9 * * 1', tz: 'Asia/Jakarta' }, { name: 'digest' });
-    const running = await startDigestWorker(deps({ ...ctx.config, DIGEST_CRON: '0 9 * * 1' }));
+  it('when a second digest definition exists, then starting the weekly one leaves it scheduled, and each keeps its own schedule', async () => {
+    const monthly = { id: 'monthly-digest', cron: '0 8 1 * *', timeZone: 'Australia/Sydney' };
+    const first = await startDigestWorker({ ...deps({ DIGEST_CRON: '0 9 * * 1' }), definitions: [monthly] });
+    await first.close();
+    const running = await startDigestWorker(deps({ DIGEST_CRON: '0 9 * * 1' }));
     await running.close();
-    expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual([DIGEST_SCHEDULER_ID]);
+    const schedulers = (await queue.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]).sort();
+    expect(schedulers).toEqual([
+      ['monthly-digest', '0 8 1 * *', 'Australia/Sydney'],
+      [WEEKLY, '0 9 * * 1', ctx.config.DIGEST_TZ],
+    ]);
+    await queue.removeJobScheduler('monthly-digest');
   });
 });
 
@@ -90,8 +98,11 @@ describe('an unusable schedule', () => {
     ['DIGEST_CRON', { DIGEST_CRON: '0 9 * * 8' }, /DIGEST_CRON: "0 9 \* \* 8" is not a usable cron pattern/],
     ['DIGEST_TZ', { DIGEST_TZ: 'Asia/Atlantis' }, /DIGEST_TZ: "Asia\/Atlantis" is not an IANA time zone/],
   ])('when %s is bad, then the worker does not start, says which variable, and installs nothing', async (_name, override, message) => {
-    await queue.removeJobScheduler(DIGEST_SCHEDULER_ID);
-    const err = await startDigestWorker(deps({ ...ctx.config, ...override })).catch((e: unknown) => e);
+    await queue.removeJobScheduler(WEEKLY);
+    // The worker checks the schedule itself (a config object can reach it without loadConfig).
+    const services = createServices({ ...ctx.config, ...override }, { redis: ctx.redis, notifier: mailer }, { clock: ctx.clock, logger });
+    const err = await startDigestWorker({ services, redis: ctx.redis }).catch((e: unknown) => e);
+    await services.close();
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('CronDate');

@@ -80,7 +80,7 @@ describe('two imports of the seed at once', () => {
       const h = await request(ctx.app).get(`/v1/commitments/${c.id}/history`).set(admin);
       expect(h.body.items.filter((e: { type: string }) => e.type === 'commitment.created')).toHaveLength(1);
     }
-    expect(await ctx.redis.xlen(ctx.deps.keys.events)).toBe(6);
+    expect(await ctx.redis.xlen(ctx.keys.events)).toBe(6);
   });
 });
 

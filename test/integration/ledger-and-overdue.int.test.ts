@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeCommitment, createCommitment } from '../../src/domain/commitment.js';
 import type { DomainEvent } from '../../src/domain/events.js';
-import { createSendLedger } from '../../src/mail/ledger.js';
+import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
 import { createKeys } from '../../src/store/keys.js';
 import { deletePrefix, newRedis, uniquePrefix } from '../support/redis.js';
@@ -46,7 +46,7 @@ describe('send ledger writes', () => {
     const ledger = createSendLedger(redis, keys, 'reminder');
     const at = new Date('2009-10-02T01:00:00Z');
     // A string where the entry hash should be: HSET answers WRONGTYPE for that one write.
-    await redis.set(keys.ns('ledger:reminder:broken--d1--due--LKA'), 'not a hash');
+    await redis.set(keys.ledgerEntry('reminder', 'broken--d1--due--LKA'), 'not a hash');
     const results = await Promise.allSettled([
       ledger.markSent('ok-1--d1--due--LKA', 'a@example.org', at, '<a@followup>'),
       ledger.markSent('broken--d1--due--LKA', 'b@example.org', at, '<b@followup>'),
@@ -59,7 +59,7 @@ describe('send ledger writes', () => {
   });
 });
 
-describe('recording an event once, for the version read (appendEventsOnce)', () => {
+describe('recording the overdue event once, for the version read (recordOverdueOnce)', () => {
   const store = () => createRedisCommitmentStore(redis, keys);
   const input = (id: string) => ({
     id,
@@ -82,15 +82,15 @@ describe('recording an event once, for the version read (appendEventsOnce)', () 
     changes: {},
     data: { dueVersion: 1 },
   });
-  const marker = (id: string) => ({ key: keys.ns(`overdue:${id}:1`), value: '2010-01-01T00:00:00.000Z' });
+  const marker = (id: string) => ({ key: keys.overdueMarker(id, 1), value: '2010-01-01T00:00:00.000Z' });
   const overdueEvents = async (id: string) => (await store().history(id)).filter((e) => e.type === 'commitment.overdue');
 
   it('when the commitment is still at the version read, then the event is recorded once and a repeat records nothing', async () => {
     const s = store();
     const { commitment: c } = createCommitment(input('once'), 'admin', new Date('2009-07-27T00:00:00Z'));
     await s.create({ commitment: c, events: [] });
-    expect(await s.appendEventsOnce(c.id, c.version, marker(c.id), [overdue(c.id, c.version)])).toBe('ok');
-    expect(await s.appendEventsOnce(c.id, c.version, marker(c.id), [overdue(c.id, c.version)])).toBe('already');
+    expect(await s.recordOverdueOnce(c.id, c.version, 1, marker(c.id).value, [overdue(c.id, c.version)])).toBe('ok');
+    expect(await s.recordOverdueOnce(c.id, c.version, 1, marker(c.id).value, [overdue(c.id, c.version)])).toBe('already');
     expect(await overdueEvents(c.id)).toHaveLength(1);
     expect(await redis.get(marker(c.id).key)).toBe('2010-01-01T00:00:00.000Z');
   });
@@ -101,13 +101,13 @@ describe('recording an event once, for the version read (appendEventsOnce)', () 
     await s.create({ commitment: read, events: [] });
     // The completion lands between the status check's read (version 1) and its write.
     await s.mutate(read.id, (cur) => completeCommitment(cur, { note: 'Held in Jakarta', completedOn: '2009-12-30' }, 'admin', new Date('2009-12-31T20:00:00Z')));
-    expect(await s.appendEventsOnce(read.id, read.version, marker(read.id), [overdue(read.id, read.version)])).toBe('changed');
+    expect(await s.recordOverdueOnce(read.id, read.version, 1, marker(read.id).value, [overdue(read.id, read.version)])).toBe('changed');
     expect(await overdueEvents(read.id)).toEqual([]);
     expect(await redis.exists(marker(read.id).key)).toBe(0);
   });
 
   it('when the commitment does not exist, then nothing is written', async () => {
-    expect(await store().appendEventsOnce('gone', 1, marker('gone'), [overdue('gone', 1)])).toBe('missing');
+    expect(await store().recordOverdueOnce('gone', 1, 1, marker('gone').value, [overdue('gone', 1)])).toBe('missing');
     expect(await redis.exists(marker('gone').key)).toBe(0);
     expect(await redis.llen(keys.history('gone'))).toBe(0);
   });

@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
 import { childFor, createLogger } from '../../src/logger.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
@@ -16,7 +15,7 @@ const capture = new Writable({
 const logger = createLogger({ level: 'info', format: 'json', nodeEnv: 'production', destination: capture });
 
 const ctx = createTestContext('logging');
-const app = createApp({ ...ctx.deps, logger });
+const app = ctx.withApp({}, {}, { logger });
 
 beforeAll(() => ctx.seed());
 afterAll(() => ctx.cleanup());

@@ -33,7 +33,9 @@ describe('/metrics on the main app, without METRICS_TOKEN', () => {
     await ctx.seed();
     reminders = createQueue(QUEUES.reminders, queueConn, ctx.prefix, logger);
     reconcile = createQueue(QUEUES.reconcile, queueConn, ctx.prefix, logger);
-    app = createApp({ ...ctx.deps, metrics, queues: [reminders, reconcile] });
+    // The seed enqueued a reconcile per commitment; no worker runs here, so start from empty queues.
+    await reconcile.drain();
+    app = ctx.withApp({}, {}, { metrics });
   });
   afterAll(async () => {
     await worker?.close();
@@ -102,7 +104,7 @@ describe('/metrics on the main app, without METRICS_TOKEN', () => {
   });
 
   it('when two apps are built in one process, then each has its own registry and neither throws', async () => {
-    const other = createApp(ctx.deps);
+    const other = ctx.withApp();
     const res = await request(other).get('/metrics').set(bearer(TOKENS.admin)).expect(200);
     expect(sample(res.text, 'followup_reminders_sent_total{step="before:P7D"}')).toBeUndefined();
   });

@@ -6,7 +6,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActionToken } from '../../src/mail/action-link.js';
-import { sharedSecret } from '../../src/store/auth-store.js';
 import { TOKENS, bearer } from '../support/app.js';
 import { DUE_ONLY, instant, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
 
@@ -26,7 +25,7 @@ async function create(id: string, dueInMs: number) {
 
 const status = async (id: string) => (await request(h.app).get(`/v1/commitments/${id}`).set(bearer(TOKENS.admin)).expect(200)).body.status as string;
 const history = async (id: string) => (await request(h.app).get(`/v1/commitments/${id}/history`).set(bearer(TOKENS.admin)).expect(200)).body.items as Array<{ type: string; who: string; data?: Record<string, unknown> }>;
-const secret = () => sharedSecret(h.redis, h.deps.keys, 'action-link', h.config.ACTION_LINK_SECRET);
+const secret = () => h.services.secret('action-link');
 
 describe('the mark-as-done link', () => {
   it('when the link from a reminder is opened, then GET only asks, and the POST completes it under the recipient\'s address', async () => {

@@ -185,12 +185,12 @@ describe('a late start', () => {
     );
     // Written while no scheduler listened, as if the service had been down all along.
     expect(await h.deps.commitments.create(change)).toBe(true);
-    await h.deps.onChange!.commitmentChanged(id);
+    await h.services.scheduler.commitmentsChanged([id]);
     await until(() => h.mailFor(id).length >= 1, 10_000, 'the overdue notice');
     // Starting again (or a full reconcile) must not send it again.
-    await h.deps.onChange!.commitmentChanged(id);
+    await h.services.scheduler.commitmentsChanged([id]);
     await sleep(1500);
-    await h.deps.onChange!.commitmentChanged(id);
+    await h.services.scheduler.commitmentsChanged([id]);
     await sleep(1000);
 
     const mail = h.mailFor(id);

@@ -117,7 +117,7 @@ describe('reminder jobs by group', () => {
 
     // A later reconcile (any change, or the periodic full one) leaves the waiting job where it is:
     // it does not pull it back to the instant of the send already delivered.
-    await h.deps.onChange!.commitmentChanged(id);
+    await h.services.scheduler.commitmentsChanged([id]);
     await sleep(1500);
     expect(runs).toHaveLength(1);
     const moved = Math.floor(Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!)) / 4096) - Math.floor(score / 4096);

@@ -4,13 +4,10 @@ import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../config/env.js';
 import { createApp } from '../../src/api/app.js';
-import type { AppDeps } from '../../src/api/deps.js';
+import { appDeps, type AppDeps } from '../../src/api/deps.js';
+import { createServices, type Clients, type ServiceOptions, type Services } from '../../src/app/services.js';
 import { fixedClock } from '../../src/domain/clock.js';
-import { createAuthenticator } from '../../src/store/auth-store.js';
-import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
-import { createKeys } from '../../src/store/keys.js';
-import { importMeetingFile } from '../../src/store/meeting-import.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../../src/store/party-store.js';
+import { createKeys, type Keys } from '../../src/store/keys.js';
 import { deletePrefix, newRedis, redisUrl, uniquePrefix } from './redis.js';
 
 export const TOKENS = {
@@ -37,8 +34,15 @@ export interface TestContext {
   redis: Redis;
   config: Config;
   clock: ReturnType<typeof fixedClock>;
+  /** The key map, for tests that look at what the store wrote. */
+  keys: Keys;
+  services: Services;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
+  /** Another app on the same prefix (a second API process), with other clients or env. */
+  withApp(env?: Record<string, string>, clients?: Partial<Clients>, opts?: Partial<ServiceOptions>): ReturnType<typeof createApp>;
+  /** More services on the same prefix (e.g. with a notifier, for workers); closed by `cleanup`. */
+  servicesWith(clients?: Partial<Clients>, opts?: Partial<ServiceOptions>, env?: Record<string, string>): Services;
   seed(): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -46,27 +50,35 @@ export interface TestContext {
 /** A fresh app on its own Redis prefix. Call `cleanup` in afterAll. */
 export function createTestContext(name: string, env: Record<string, string> = {}, now = '2009-08-01T00:00:00Z'): TestContext {
   const prefix = uniquePrefix(name);
-  const config = loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, API_TOKENS, NODE_ENV: 'test', ...env });
+  const configFor = (more: Record<string, string> = {}) => loadConfig({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, API_TOKENS, NODE_ENV: 'test', ...env, ...more });
+  const config = configFor();
   const redis = newRedis();
-  const keys = createKeys(prefix);
   const clock = fixedClock(now);
   const logger = pino({ level: 'silent' });
-  const commitments = createRedisCommitmentStore(redis, keys);
-  const parties = createRedisPartyStore(redis, keys);
-  const meetings = createRedisMeetingStore(redis, keys);
-  const auth = createAuthenticator(redis, keys, config.API_TOKENS);
-  const deps: AppDeps = { config, redis, keys, clock, logger, auth, commitments, parties, meetings };
+  const services = createServices(config, { redis }, { clock, logger });
+  const extra: Services[] = [];
   return {
     prefix,
     redis,
     config,
     clock,
-    deps,
-    app: createApp(deps),
+    keys: createKeys(prefix),
+    services,
+    deps: appDeps(services),
+    app: createApp(services),
+    withApp(more = {}, clients = {}, opts = {}) {
+      return createApp(this.servicesWith(clients, opts, more));
+    },
+    servicesWith(clients = {}, opts = {}, more = {}) {
+      const other = createServices(configFor(more), { redis, ...clients }, { clock, logger, ...opts });
+      extra.push(other);
+      return other;
+    },
     async seed() {
-      await importMeetingFile(seedFile(), deps, 'seed', clock.now());
+      await services.commitments.importMeeting(seedFile(), { name: 'seed' });
     },
     async cleanup() {
+      await Promise.all([services, ...extra].map((s) => s.close()));
       await deletePrefix(redis, prefix);
       await redis.quit();
     },

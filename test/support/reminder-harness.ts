@@ -1,31 +1,26 @@
 /**
  * The reminder pipeline for integration tests, on real Redis and a real SMTP
- * server: the API (with the reconcile producer wired as onChange), the
- * workers (optional: the crash test runs them in a child process), and an
- * smtp-server sink. The clock is the real one: BullMQ's delays run on real
- * time, so the runtime tests assert order and "never before the planned
- * instant", never durations.
+ * server: the services and the API, the workers (optional: the crash test
+ * runs them in a child process), and an smtp-server sink. The clock is the
+ * real one: BullMQ's delays run on real time, so the runtime tests assert
+ * order and "never before the planned instant", never durations.
  */
 import { pino } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Queue } from 'bullmq';
 import { loadConfig, type Config } from '../../config/env.js';
-import { QUEUES, createQueue } from '../../jobs/queues.js';
-import { createReconcileScheduler } from '../../jobs/reminder-jobs.js';
 import { createApp } from '../../src/api/app.js';
-import type { AppDeps } from '../../src/api/deps.js';
+import { appDeps, type AppDeps } from '../../src/api/deps.js';
+import { createServices, type Services } from '../../src/app/services.js';
 import { systemClock } from '../../src/domain/clock.js';
 import type { Party } from '../../src/domain/party.js';
 import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
-import { createSendLedger } from '../../src/mail/ledger.js';
+import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
-import { createAuthenticator } from '../../src/store/auth-store.js';
-import { createRedisCommitmentStore } from '../../src/store/commitment-store.js';
-import { createKeys } from '../../src/store/keys.js';
-import { importMeetingFile } from '../../src/store/meeting-import.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../../src/store/party-store.js';
+import { createKeys, type Keys } from '../../src/store/keys.js';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../workers/index.js';
-import { API_TOKENS, seedFile } from './app.js';
+import { seedFile } from './app.js';
+import { API_TOKENS } from './app.js';
 import { deletePrefix, newRedis, redisUrl, uniquePrefix } from './redis.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.js';
 
@@ -46,11 +41,13 @@ export interface ReminderHarness {
   prefix: string;
   config: Config;
   redis: Redis;
+  keys: Keys;
   sink: SmtpSink;
+  services: Services;
   deps: AppDeps;
   app: ReturnType<typeof createApp>;
   ledger: ReturnType<typeof createSendLedger>;
-  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
+  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue; digest: Queue };
   workers: RunningWorkers | null;
   mailer: Mailer;
   /** Messages whose send id belongs to this commitment. */
@@ -94,51 +91,32 @@ export async function startReminderHarness(
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redis = newRedis();
   const workerRedis = newRedis();
-  const commitments = createRedisCommitmentStore(redis, keys);
-  const parties = createRedisPartyStore(redis, keys);
-  const meetings = createRedisMeetingStore(redis, keys);
-  const queues = {
-    reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
-    reminders: createQueue(QUEUES.reminders, redis, prefix, logger),
-    statusCheck: createQueue(QUEUES.statusCheck, redis, prefix, logger),
-  };
-  const deps: AppDeps = {
-    config,
-    redis,
-    keys,
-    clock: systemClock,
-    logger,
-    auth: createAuthenticator(redis, keys, config.API_TOKENS),
-    commitments,
-    parties,
-    meetings,
-    onChange: createReconcileScheduler(queues.reconcile),
-    reminderQueue: queues.reminders,
-  };
-  // The 2009 meeting and its parties, without its commitments (their 2009 deadlines would all be overdue).
-  await importMeetingFile({ ...(seedFile() as object), commitments: [] }, deps, 'seed', systemClock.now());
   const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
+  const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger });
+  const [reconcile, reminders, statusCheck, digest] = services.queues as [Queue, Queue, Queue, Queue];
+  // The 2009 meeting and its parties, without its commitments (their 2009 deadlines would all be overdue).
+  await services.commitments.importMeeting({ ...(seedFile() as object), commitments: [] }, { name: 'seed' });
   const workers =
-    opts.workers === false
-      ? null
-      : await startWorkers({ config, redis: workerRedis, keys, clock: systemClock, logger, mailer, options: { noFullReconcile: true, backoffMs: 200, partyCacheMs: 0, ...opts.worker } });
+    opts.workers === false ? null : await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true, backoffMs: 200, partyCacheMs: 0, ...opts.worker } });
 
   return {
     prefix,
     config,
     redis,
+    keys,
     sink,
-    deps,
-    app: createApp(deps),
+    services,
+    deps: appDeps(services),
+    app: createApp(services),
     ledger: createSendLedger(redis, keys, 'reminder'),
-    queues,
+    queues: { reconcile, reminders, statusCheck, digest },
     workers,
     mailer,
     mailFor: (id) => sink.messages.filter((m) => sendIdOf(m).startsWith(`${id}--`)),
-    addParty: (p) => parties.put(p),
+    addParty: (p) => services.parties.put(p),
     async cleanup() {
       await workers?.close();
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await services.close();
       await mailer.close();
       await sink.close();
       await deletePrefix(redis, prefix);

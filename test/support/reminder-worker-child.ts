@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../config/env.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createMailer } from '../../src/mail/mailer.js';
-import { createKeys } from '../../src/store/keys.js';
+import { createServices } from '../../src/app/services.js';
 import { startWorkers } from '../../workers/index.js';
 
 const config = loadConfig({
@@ -24,19 +24,17 @@ const config = loadConfig({
 });
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const mailer = createMailer({ smtpUrl: config.SMTP_URL!, outboxDir: 'outbox', from: config.MAIL_FROM });
+const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger: pino({ level: process.env.CHILD_LOG_LEVEL ?? 'silent' }) });
 const workers = await startWorkers({
-  config,
+  services,
   redis,
-  keys: createKeys(config.REDIS_PREFIX),
-  clock: systemClock,
-  logger: pino({ level: process.env.CHILD_LOG_LEVEL ?? 'silent' }),
-  mailer,
   options: { noFullReconcile: true, reminderConcurrency: Number(process.env.CONCURRENCY ?? 20), worker: { lockDuration: 3000, stalledInterval: 1000 } },
 });
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void workers
     .close()
+    .then(() => services.close())
     .then(() => mailer.close())
     .then(() => redis.quit())
     .finally(() => process.exit(0));

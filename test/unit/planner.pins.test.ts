@@ -177,6 +177,16 @@ describe('which step wins a collision', () => {
     ]);
   });
 
+  it('a lower rank wins even over a smaller step key: PT30H beats P1DT10H on the same Thursday', () => {
+    for (const before of [['P1DT10H', 'PT30H'], ['PT30H', 'P1DT10H']]) {
+      expect(keys(plan({ ...NO_QUIET, before, onDue: false })).filter((k) => k.startsWith('before'))).toEqual(['before-PT30H/AAA']);
+    }
+  });
+
+  it('due beats even a zero-length before step on its instant', () => {
+    expect(keys(plan({ ...NO_QUIET, before: ['PT0S'], overdue: { every: 'P7D', max: 0 }, escalateAfter: null }))).toEqual(['due/AAA']);
+  });
+
   it('a duplicated before duration is planned once', () => {
     expect(keys(plan({ ...NO_QUIET, before: ['P7D', 'P7D'], onDue: false })).filter((k) => k.startsWith('before'))).toEqual(['before-P7D/AAA']);
   });
@@ -200,5 +210,24 @@ describe('plan order, ids and helpers', () => {
     const own = { ...NO_QUIET, onDue: false };
     expect(effectivePolicy(commitment({ due: null, reminderPolicy: own }), DEFAULT_POLICY)).toEqual(own);
     expect(effectivePolicy(FRIDAY, DEFAULT_POLICY)).toBe(DEFAULT_POLICY);
+  });
+});
+
+describe('the escalation\'s copies', () => {
+  const withContacts = (id: string, roles: ('co-chair' | 'steering-group')[] = []) => party(id, 'UTC', { roles });
+  const escalations = (leads: string[], ...ps: ReturnType<typeof party>[]) =>
+    planReminders(planInput({ commitment: commitment({ leads, due: { date: '2010-01-15', timeZone: 'UTC' } }), parties: partyMap(...ps), policy: { ...NO_QUIET, before: [], onDue: false, overdue: { every: 'P7D', max: 0 } } })).filter((s) => s.step === 'escalation');
+
+  it('copy the co-chairs in party id order, whatever order the parties come in, then the steering group; never a non-co-chair', () => {
+    const e = escalations(['LED'], withContacts('MMM', ['co-chair']), withContacts('ZZZ', ['co-chair']), withContacts('LED'), withContacts('OTH', ['steering-group']), withContacts('AAA', ['co-chair']));
+    expect(e.map((s) => [s.partyId, s.cc, s.recordsEscalation])).toEqual([['LED', ['aaa@example.org', 'mmm@example.org', 'zzz@example.org', 'steering@example.org'], true]]);
+  });
+
+  it('ride on the first lead that has contacts: a lead without any gets no send and carries nothing', () => {
+    const e = escalations(['NOC', 'BBB', 'AAA'], party('NOC', 'UTC', { contacts: [] }), withContacts('BBB'), withContacts('AAA'), withContacts('CCC', ['co-chair']));
+    expect(e.map((s) => [s.partyId, s.cc, s.recordsEscalation ?? false])).toEqual([
+      ['AAA', [], false],
+      ['BBB', ['ccc@example.org', 'steering@example.org'], true],
+    ]);
   });
 });

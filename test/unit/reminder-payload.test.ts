@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAIL_ATTEMPTS, SendReminderPayloadSchema, mailTries, reminderGroupJobId, reminderJobId } from '../../jobs/reminder-jobs.js';
+import { SendReminderPayloadSchema, reminderGroupJobId, reminderJobId } from '../../jobs/reminder-jobs.js';
+import { MAIL_ATTEMPTS, mailTries } from '../../jobs/retry.js';
 
 const parse = (data: unknown) => SendReminderPayloadSchema.safeParse(data);
 

@@ -12,11 +12,10 @@
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
-import { completeCommitment, type Change } from '../../domain/commitment.js';
+import { completeCommitment } from '../../domain/commitment.js';
 import { AppError, coerceError } from '../../domain/errors.js';
 import { isClosed } from '../../domain/status.js';
 import { verifyActionToken, type ActionClaims } from '../../mail/action-link.js';
-import { sharedSecret } from '../../store/auth-store.js';
 import type { AppDeps } from '../deps.js';
 
 const STYLE = 'body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.5rem 1.2rem}textarea{width:100%}';
@@ -44,8 +43,7 @@ class LinkProblem extends Error {
 /** `limit`: the per-address rate limit (src/api/rate-limit.ts); its 429 is a page too, with Retry-After. */
 export function actionsRouter(deps: AppDeps, limit?: RequestHandler): Router {
   const { commitments, clock } = deps;
-  let secret: Promise<string> | undefined;
-  const getSecret = () => (secret ??= sharedSecret(deps.redis, deps.keys, 'action-link', deps.config.ACTION_LINK_SECRET));
+  const getSecret = () => deps.services.secret('action-link');
   const router = Router();
   if (limit) {
     router.use(limit);
@@ -104,19 +102,12 @@ export function actionsRouter(deps: AppDeps, limit?: RequestHandler): Router {
       const { claims } = await check(body.token);
       const noteText = typeof body.note === 'string' ? body.note.trim().slice(0, 2000) : '';
       const note = noteText || `Marked done from the reminder link by ${claims.recipient}.`;
-      const now = clock.now();
-      const change: Change = await commitments.mutate(claims.commitmentId, (current) => {
+      const c = await deps.services.commitments.apply(claims.commitmentId, { name: claims.recipient }, (current, now) => {
         // Re-checked inside the atomic write: the deadline may have moved since `check`.
         if (current.dueVersion !== claims.dueVersion) throw new LinkProblem(409, 'This link is out of date', 'The deadline changed a moment ago. Use the newest reminder.');
         const result = completeCommitment(current, { note, completedOn: now.toISOString().slice(0, 10) }, claims.recipient, now);
         return { ...result, events: result.events.map((e) => ({ ...e, data: { ...e.data, via: 'action-link' } })) };
       });
-      if (deps.onChange) {
-        await deps.onChange.commitmentChanged(claims.commitmentId).catch((err: unknown) =>
-          deps.logger.warn({ err: coerceError(err), commitmentId: claims.commitmentId }, 'reschedule deferred to the full reconcile'),
-        );
-      }
-      const c = change.commitment;
       const done = c.status === 'done';
       sendPage(
         res,

@@ -20,7 +20,6 @@ import { z } from 'zod';
 import type { Commitment } from '../../domain/commitment.js';
 import { AppError } from '../../domain/errors.js';
 import { PartyIdSchema } from '../../domain/party.js';
-import { sharedSecret } from '../../store/auth-store.js';
 import type { AppDeps } from '../deps.js';
 import { parse, principalOf, requireRole } from '../middleware.js';
 
@@ -28,8 +27,8 @@ const TIMED_EVENT_MS = 30 * 60 * 1000;
 const PartyParams = z.object({ party: PartyIdSchema });
 
 /** The read-only feed token of a party: HMAC-SHA256 of its id, base64url. */
-export async function feedToken(deps: Pick<AppDeps, 'redis' | 'keys'>, partyId: string): Promise<string> {
-  const secret = await sharedSecret(deps.redis, deps.keys, 'feed');
+export async function feedToken(deps: Pick<AppDeps, 'services'>, partyId: string): Promise<string> {
+  const secret = await deps.services.secret('feed');
   return createHmac('sha256', secret).update(`feed:${partyId}`).digest('base64url');
 }
 

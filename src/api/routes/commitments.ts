@@ -1,27 +1,19 @@
 /** /v1/commitments: list, create, read, patch, complete, reopen, cancel, history. */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { inScope, type Principal } from '../../domain/auth.js';
+import { assertVisible } from '../../domain/auth.js';
 import {
   CancelInputSchema,
   CommitmentInputSchema,
   CommitmentPatchSchema,
   CompleteInputSchema,
   ReopenInputSchema,
-  cancelCommitment,
-  completeCommitment,
-  createCommitment,
-  partiesOf,
-  patchCommitment,
-  reopenCommitment,
   toView,
-  type Change,
   type Commitment,
 } from '../../domain/commitment.js';
-import { AppError } from '../../domain/errors.js';
 import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
-import { assertVisible, etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
+import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
 
 // Only ISO forms: Date.parse alone accepts "1" or "March 7" and reads them in the server's zone.
 const instantOrDate = z
@@ -48,52 +40,21 @@ export const ListQuerySchema = z.strictObject({
 
 const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)') });
 
-/** 403 when a change would leave the commitment outside the principal's parties (an editor patching its own party out). */
-function assertStaysInScope(p: Principal, c: Pick<Commitment, 'leads' | 'members'>): void {
-  if (!inScope(p, partiesOf(c))) throw new AppError('forbidden', `The token ${p.name} may not take its own parties out of this commitment.`);
-}
-
 export function commitmentsRouter(deps: AppDeps): Router {
-  const { commitments, parties, meetings, clock } = deps;
+  const { commitments, clock } = deps;
   const router = Router();
 
+  const use = deps.services.commitments;
   const send = (res: Response, c: Commitment, status = 200) => {
     res.status(status).set('ETag', etag(c.version)).json(toView(c, clock.now()));
   };
-
-  /** After a committed change: reschedule. A failure here is repaired by the full reconcile. */
-  const changed = async (req: Request, change: Change) => {
-    if (change.events.length === 0 || !deps.onChange) return;
-    try {
-      await deps.onChange.commitmentChanged(change.commitment.id);
-    } catch (err) {
-      (req.log ?? deps.logger).warn({ err, commitmentId: change.commitment.id }, 'reschedule deferred to the full reconcile');
-    }
-  };
-
-  async function assertPartiesExist(ids: readonly string[], field: string) {
-    const known = new Set(await parties.ids());
-    const errors = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
-    if (errors.length) throw new AppError('validation', 'Unknown parties.', errors.map(({ id, i }) => ({ path: `${field}.${i}`, message: `unknown party ${id}` })));
-  }
-
-  /** The shared path of every state change: scope, If-Match, pure rule, atomic write, reschedule. */
-  async function mutate(req: Request, res: Response, rule: (c: Commitment, who: string, now: Date) => Change) {
-    const { id } = parse(IdParams, req.params, 'params');
+  /** The acting token, and the version its If-Match names. */
+  const actorOf = (req: Request) => {
     const p = principalOf(req);
     const ifMatch = ifMatchVersion(req);
-    const change = await commitments.mutate(
-      id,
-      (current) => {
-        const result = rule(current, p.name, clock.now());
-        assertStaysInScope(p, result.commitment);
-        return result;
-      },
-      { visible: (current) => assertVisible(p, current), ...(ifMatch === undefined ? {} : { ifMatch }) },
-    );
-    await changed(req, change);
-    send(res, change.commitment);
-  }
+    return { actor: { name: p.name, principal: p }, opts: ifMatch === undefined ? {} : { ifMatch } };
+  };
+  const idOf = (req: Request) => parse(IdParams, req.params, 'params').id;
 
   router.get('/', async (req, res) => {
     const q = parse(ListQuerySchema, req.query, 'query');
@@ -118,18 +79,9 @@ export function commitmentsRouter(deps: AppDeps): Router {
 
   router.post('/', requireRole('admin'), async (req, res) => {
     const input = parse(CommitmentInputSchema, req.body);
-    await meetings.mustGet(input.meetingId).catch(() => {
-      throw new AppError('validation', `No meeting has the id ${input.meetingId}.`, [{ path: 'meetingId', message: 'unknown meeting' }]);
-    });
-    await assertPartiesExist(input.leads, 'leads');
-    await assertPartiesExist(input.members, 'members');
-    const change = createCommitment(input, principalOf(req).name, clock.now());
-    if (!(await commitments.create(change))) {
-      throw new AppError('conflict', `A commitment with the id ${change.commitment.id} already exists.`, [{ path: 'id', message: 'already taken' }]);
-    }
-    await changed(req, change);
-    res.location(`/v1/commitments/${change.commitment.id}`);
-    send(res, change.commitment, 201);
+    const c = await use.create(input, actorOf(req).actor);
+    res.location(`/v1/commitments/${c.id}`);
+    send(res, c, 201);
   });
 
   router.get('/:id', async (req, res) => {
@@ -148,24 +100,26 @@ export function commitmentsRouter(deps: AppDeps): Router {
 
   router.patch('/:id', requireWriter, async (req, res) => {
     const patch = parse(CommitmentPatchSchema, req.body);
-    if (patch.leads) await assertPartiesExist(patch.leads, 'leads');
-    if (patch.members) await assertPartiesExist(patch.members, 'members');
-    await mutate(req, res, (c, who, now) => patchCommitment(c, patch, who, now));
+    const { actor, opts } = actorOf(req);
+    send(res, await use.patch(idOf(req), patch, actor, opts));
   });
 
   router.post('/:id/complete', requireWriter, async (req, res) => {
     const input = parse(CompleteInputSchema, req.body);
-    await mutate(req, res, (c, who, now) => completeCommitment(c, input, who, now));
+    const { actor, opts } = actorOf(req);
+    send(res, await use.complete(idOf(req), input, actor, opts));
   });
 
   router.post('/:id/reopen', requireWriter, async (req, res) => {
     const input = parse(ReopenInputSchema, req.body ?? {});
-    await mutate(req, res, (c, who, now) => reopenCommitment(c, input.reason, who, now));
+    const { actor, opts } = actorOf(req);
+    send(res, await use.reopen(idOf(req), input.reason, actor, opts));
   });
 
   router.post('/:id/cancel', requireWriter, async (req, res) => {
     const input = parse(CancelInputSchema, req.body);
-    await mutate(req, res, (c, who, now) => cancelCommitment(c, input.reason, who, now));
+    const { actor, opts } = actorOf(req);
+    send(res, await use.cancel(idOf(req), input.reason, actor, opts));
   });
 
   return router;

@@ -13,7 +13,7 @@ export function healthRouter(deps: AppDeps): Router {
     const started = performance.now();
     try {
       await Promise.race([
-        deps.redis.ping(),
+        deps.services.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 1 s')), 1000).unref()),
       ]);
       const rttMs = performance.now() - started;

@@ -3,7 +3,6 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { PartyPatchSchema, PartySchema } from '../../domain/party.js';
-import { importMeetingFile } from '../../store/meeting-import.js';
 import type { AppDeps } from '../deps.js';
 import { parse, principalOf, requireJson, requireRole } from '../middleware.js';
 
@@ -39,14 +38,7 @@ export function partiesRouter(deps: AppDeps): Router {
       const notAllowed = Object.keys(patch).filter((k) => k !== 'contacts' && k !== 'timeZone');
       if (notAllowed.length) throw new AppError('forbidden', 'An editor may change only contacts and timeZone.', notAllowed.map((k) => ({ path: k, message: 'admin only' })));
     }
-    const { before, after: next } = await deps.parties.update(id, (current) => ({ ...current, ...patch }));
-    // A new time zone moves this party's local send hour: reschedule its commitments' reminders.
-    if (deps.onChange && next.timeZone !== before.timeZone) {
-      for (const cid of await deps.commitments.findIds({ parties: [id] }, deps.clock.now())) {
-        await deps.onChange.commitmentChanged(cid).catch((err: unknown) => deps.logger.warn({ err, commitmentId: cid }, 'reschedule deferred'));
-      }
-    }
-    res.json(next);
+    res.json(await deps.services.commitments.updateParty(id, patch));
   });
 
   return router;
@@ -69,10 +61,7 @@ export function meetingsRouter(deps: AppDeps, importBodyLimit: string): Router {
   });
 
   router.post('/import', requireRole('admin'), requireJson, express.json({ limit: importBodyLimit }), async (req, res) => {
-    const result = await importMeetingFile(req.body, deps, principalOf(req).name, deps.clock.now());
-    if (deps.onChange) {
-      for (const id of result.commitments.created) await deps.onChange.commitmentChanged(id).catch((err: unknown) => deps.logger.warn({ err, commitmentId: id }, 'reschedule deferred'));
-    }
+    const result = await deps.services.commitments.importMeeting(req.body, { name: principalOf(req).name });
     res.status(result.meeting === 'created' || result.commitments.created.length > 0 ? 201 : 200).json(result);
   });
 

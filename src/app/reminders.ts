@@ -1,0 +1,134 @@
+/**
+ * Reminders as people ask about them: a commitment's plan overlaid with what
+ * the ledger says happened to each send, the ledger's failed and sent
+ * deliveries, and an admin's retry of a failed send.
+ */
+import { recipientsOf, type Planner } from '../../jobs/plan.js';
+import { inScope, type Principal } from '../domain/auth.js';
+import type { Clock } from '../domain/clock.js';
+import { partiesOf, type Commitment } from '../domain/commitment.js';
+import { AppError } from '../domain/errors.js';
+import type { Party } from '../domain/party.js';
+import type { PlannedSend } from '../domain/planner.js';
+import { isClosed } from '../domain/status.js';
+import type { CommitmentStore } from '../store/commitment-store.js';
+import type { LedgerEntry, LedgerRow, SendLedger } from '../store/ledger-store.js';
+import type { PartyStore } from '../store/party-store.js';
+import type { Scheduler } from './ports.js';
+
+type State = 'planned' | 'sent' | 'skipped' | 'failed';
+
+/** One send's view: the plan's instant and recipients, each recipient's ledger outcome, and an overall state. */
+export function sendView(s: PlannedSend, entries: Record<string, LedgerEntry>, closedAs: string | null) {
+  const recipients = recipientsOf(s).map(({ address, copied }) => {
+    const e = entries[address];
+    const fallback: State = closedAs || s.state === 'skipped' ? 'skipped' : 'planned';
+    return {
+      address,
+      copied,
+      state: (e?.state ?? fallback) as State,
+      ...(e ? { at: e.at } : {}),
+      ...(e?.messageId ? { messageId: e.messageId } : {}),
+      ...(e?.error ? { error: e.error } : {}),
+      ...(e?.responseCode ? { responseCode: e.responseCode } : {}),
+    };
+  });
+  const has = (st: State) => recipients.some((r) => r.state === st);
+  const state: State = has('failed') ? 'failed' : has('planned') ? 'planned' : has('sent') ? 'sent' : 'skipped';
+  const skipReason = state === 'skipped' ? (closedAs ? `commitment ${closedAs}` : (s.skipReason ?? Object.values(entries)[0]?.error)) : undefined;
+  return {
+    id: s.id,
+    step: s.step,
+    stepKey: s.stepKey,
+    at: s.at,
+    ...(s.nominalAt ? { nominalAt: s.nominalAt } : {}),
+    partyId: s.partyId,
+    timeZone: s.timeZone,
+    state,
+    ...(skipReason ? { skipReason } : {}),
+    recipients,
+  };
+}
+
+/** One ledger row as the API shows it. */
+export function deliveryView(r: LedgerRow) {
+  const m = r.meta ?? {};
+  return {
+    sendId: r.sendId,
+    recipient: r.recipient,
+    state: r.state,
+    at: r.at,
+    commitmentId: typeof m.commitmentId === 'string' ? m.commitmentId : null,
+    step: typeof m.step === 'string' ? m.step : null,
+    dueVersion: typeof m.dueVersion === 'number' ? m.dueVersion : null,
+    plannedAt: typeof m.plannedAt === 'string' ? m.plannedAt : null,
+    ...(r.messageId ? { messageId: r.messageId } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.responseCode ? { responseCode: r.responseCode } : {}),
+  };
+}
+export type DeliveryView = ReturnType<typeof deliveryView>;
+
+export interface ReminderServiceDeps {
+  commitments: CommitmentStore;
+  parties: PartyStore;
+  ledger: SendLedger;
+  planner: Planner;
+  scheduler: Scheduler;
+  clock: Clock;
+}
+
+export function createReminderService(deps: ReminderServiceDeps) {
+  const { commitments, ledger, planner, clock } = deps;
+  const partyMap = async (): Promise<ReadonlyMap<string, Party>> => new Map((await deps.parties.list()).map((p) => [p.id, p] as const));
+
+  return {
+    /** Every planned send of a commitment with its state; a closed one shows what its plan was, unsent sends skipped. */
+    async planOf(c: Commitment) {
+      const closedAs = isClosed(c.status) ? c.status : null;
+      const asPlanned: Commitment = closedAs ? { ...c, status: 'open' } : c;
+      const plan = planner.plan(asPlanned, await partyMap(), clock.now());
+      const entries = await ledger.getMany(plan.map((s) => s.id));
+      const check = planner.statusCheck(asPlanned);
+      return {
+        commitmentId: c.id,
+        dueVersion: c.dueVersion,
+        status: c.status,
+        statusCheck: check && !closedAs ? { id: check.id, at: check.at } : null,
+        items: plan.map((s, i) => sendView(s, entries[i]!, closedAs)),
+      };
+    },
+
+    /** Failed or sent deliveries, newest first, limited to what the principal may see. */
+    async deliveries(q: { state: 'failed' | 'sent'; commitment?: string; limit: number }, p: Principal): Promise<DeliveryView[]> {
+      // Filtering happens after the index read, so read generously when filtering.
+      const filtering = q.commitment !== undefined || p.role === 'editor';
+      const fetch = filtering ? 5000 : q.limit;
+      const rows = q.state === 'failed' ? await ledger.failed({ limit: fetch }) : await ledger.sent({ limit: fetch });
+      let items = rows.map(deliveryView);
+      if (q.commitment) items = items.filter((r) => r.commitmentId === q.commitment);
+      if (p.role === 'editor') {
+        const ids = [...new Set(items.map((r) => r.commitmentId).filter((x): x is string => x !== null))];
+        const visible = new Set((await commitments.getMany(ids)).filter((c) => inScope(p, partiesOf(c))).map((c) => c.id));
+        items = items.filter((r) => r.commitmentId !== null && visible.has(r.commitmentId));
+      }
+      return items.slice(0, q.limit);
+    },
+
+    /** An admin's retry of one failed send: re-enqueued now; the fire-time guard and the ledger still apply. */
+    async retry(sendId: string) {
+      const entries = await ledger.getAll(sendId);
+      if (Object.keys(entries).length === 0) throw new AppError('not_found', `No delivery has the send id ${sendId}.`);
+      const failed = Object.entries(entries).filter(([, e]) => e.state === 'failed');
+      if (failed.length === 0) throw new AppError('conflict', `The send ${sendId} has no failed delivery to retry.`, [{ path: 'sendId', message: 'nothing failed' }]);
+      const { commitmentId, dueVersion, partyId } = failed[0]![1].meta ?? {};
+      if (typeof commitmentId !== 'string' || typeof dueVersion !== 'number' || typeof partyId !== 'string') throw new AppError('conflict', `The send ${sendId} does not say which commitment it belongs to.`);
+      const c = await commitments.mustGet(commitmentId);
+      if (isClosed(c.status)) throw new AppError('conflict', `The commitment ${c.id} is ${c.status}; its reminders are not sent any more.`, [{ path: 'sendId', message: `commitment ${c.status}` }]);
+      if (c.dueVersion !== dueVersion) throw new AppError('conflict', `The deadline of ${c.id} has changed since this send; it would not be sent.`, [{ path: 'sendId', message: 'deadline changed' }]);
+      await deps.scheduler.retryReminder(sendId, { c: commitmentId, v: dueVersion, p: partyId });
+      return { sendId, commitmentId, state: 'queued' as const, recipients: failed.map(([r]) => r) };
+    },
+  };
+}
+export type ReminderService = ReturnType<typeof createReminderService>;
