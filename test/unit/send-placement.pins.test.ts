@@ -157,6 +157,28 @@ describe('shift', () => {
   });
 });
 
+describe('DST edges of shift and placement', () => {
+  const ny = placer({ zone: 'America/New_York', sendAt: null, quiet: new Set(), deadline: new Date('2020-03-01T00:00:00Z') });
+
+  it('a whole-day step onto a skipped wall time keeps the wall time it was counted at (02:30), with the instant after the gap', () => {
+    const sat: Nominal = { instant: new Date('2020-03-07T07:30:00Z'), day: day(2020, 3, 7), time: { h: 2, mi: 30, s: 0, ms: 0 } };
+    expect(shift(ny, sat, { days: 1 }, 1)).toEqual({ instant: new Date('2020-03-08T07:30:00Z'), day: day(2020, 3, 8), time: { h: 2, mi: 30, s: 0, ms: 0 } });
+  });
+
+  it('in exact mode, a step on its own day keeps its instant, even the second occurrence of a repeated hour', () => {
+    const second = nominal(day(2020, 11, 1), { h: 1, mi: 30, s: 0, ms: 0 }, new Date('2020-11-01T06:30:00Z'));
+    expect(iso(placeAfter({ ...ny, deadline: new Date('2020-10-01T00:00:00Z') }, second))).toBe('2020-11-01T06:30:00.000Z');
+  });
+
+  it('the search for a working day reaches exactly three years of days and no further', () => {
+    const start = Date.UTC(2010, 0, 4);
+    const offset = (d: LocalDay) => (Date.UTC(d.y, d.m, d.d) - start) / 86_400_000;
+    const openAt = (n: number): Placer => placer({ quiet: new Set(), closed: (d) => (offset(d) === n ? null : 'closed'), deadline: new Date('2000-01-01T00:00:00Z') });
+    expect(iso(placeAfter(openAt(3 * 366), nominal(day(2010, 1, 4))))).toBe('2013-01-06T09:00:00.000Z');
+    expect(iso(placeAfter(openAt(3 * 366 + 1), nominal(day(2010, 1, 4))))).toBe('2010-01-04T09:00:00.000Z');
+  });
+});
+
 describe('localIso and times', () => {
   it('prints the wall time with its offset, seconds and milliseconds only when set', () => {
     expect(localIso(new Date('2009-12-31T22:00:00Z'), 'Australia/Sydney')).toBe('2010-01-01T09:00+11:00');
