@@ -87,6 +87,13 @@ describe('durations are bounded at the schema (at most 10 years)', () => {
     expect(durationToMs(parseIsoDuration(d)!)).toBeLessThanOrEqual(MAX_DURATION_MS);
   });
 
+  it('accepts a duration of exactly 40 characters', () => {
+    const d40 = `PT${'0'.repeat(36)}1S`;
+    expect(d40.length).toBe(40);
+    expect(isoDurationSchema.safeParse(d40).success).toBe(true);
+    expect(parseIsoDuration(d40)).toEqual({ seconds: 1 });
+  });
+
   it('refuses a duration string longer than 40 characters with one error, and malformed ones as before', () => {
     expect(problems(isoDurationSchema, `P${'0'.repeat(40)}1D`)).toEqual([{ path: '(body)', message: 'expected an ISO 8601 duration of at most 40 characters' }]);
     expect(parseIsoDuration(`P${'0'.repeat(40)}1D`)).toBeNull();
