@@ -25,7 +25,8 @@
  *
  * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_ROUNDS (3), BENCH_SECONDS (5
  * per round and side), BENCH_WARMUP_SECONDS (3), BENCH_ONLY (comma list of one,list50,status),
- * BENCH_PROFILE=1 (write a CPU profile of our server to the system's temporary folder and print
+ * BENCH_OURS_ENV (a JSON object of extra variables for our server, to measure what a
+ * setting costs), BENCH_PROFILE=1 (write a CPU profile of our server to the system's temporary folder and print
  * its heaviest functions and packages).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -132,6 +133,8 @@ async function serveOurs(prefix: string): Promise<{ url: string; stop: () => Pro
       // On, and counted in Redis for every request, but high enough that the bench is never refused.
       RATE_LIMIT_API_PER_MINUTE: '100000000',
       STATUS_PAGE: 'public',
+      // For experiments only (what would turning X off buy?): never part of a reported figure.
+      ...(process.env.BENCH_OURS_ENV ? (JSON.parse(process.env.BENCH_OURS_ENV) as Record<string, string>) : {}),
     },
   });
   return { url: running.url!, stop: running.stop };
@@ -155,6 +158,10 @@ async function child(side: Side, prefix: string) {
   else ({ url, stop } = await serveOurs(prefix));
   process.on('message', (msg) => {
     if (msg === 'stop') void stop().finally(() => process.exit(0));
+    if (msg === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ cpuMs: (u.user + u.system) / 1000 });
+    }
   });
   process.send!({ url });
 }
@@ -203,6 +210,20 @@ function startChild(side: Side, prefix: string): Promise<{ proc: ChildProcess; u
   });
 }
 
+/** CPU time the child has used so far, in ms. */
+function cpuOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (msg: unknown) => {
+      if (typeof msg === 'object' && msg !== null && 'cpuMs' in msg) {
+        proc.off('message', on);
+        resolve((msg as { cpuMs: number }).cpuMs);
+      }
+    };
+    proc.on('message', on);
+    proc.send('cpu');
+  });
+}
+
 function stopChild(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null) return resolve();
@@ -218,13 +239,17 @@ function stopChild(proc: ChildProcess): Promise<void> {
 interface Round {
   rps: number;
   p99: number;
+  /** Server CPU time per request, ms. */
+  cpu: number;
 }
 
-async function load(url: string, seconds: number): Promise<Round> {
+async function load(url: string, seconds: number, proc: ChildProcess): Promise<Round> {
+  const cpu0 = await cpuOf(proc);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts in ${result.requests.total} requests`);
-  return { rps: result.requests.total / result.duration, p99: result.latency.p99 };
+  const cpu = (await cpuOf(proc)) - cpu0;
+  return { rps: result.requests.total / result.duration, p99: result.latency.p99, cpu: cpu / Math.max(1, result.requests.total) };
 }
 
 const median = (xs: number[]) => {
@@ -235,25 +260,37 @@ const median = (xs: number[]) => {
 
 /** The heaviest functions and packages of a .cpuprofile, by self time. */
 function summariseProfile(file: string) {
-  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+  interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
   const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
   prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const fnTime = new Map<string, number>();
-  const pkgTime = new Map<string, number>();
-  for (const [id, t] of self) {
+  const name = (id: number) => {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const short = url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, '').replace(/.*\/(src|bench|jobs|workers|config)\//, '$1/');
-    const fn = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
-    fnTime.set(fn, (fnTime.get(fn) ?? 0) + t);
+    return `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
+  };
+  // Percentages of busy time: the server idles while the other side is loaded.
+  let busy = 0;
+  const fnSelf = new Map<string, number>();
+  const fnTotal = new Map<string, number>();
+  const pkgTime = new Map<string, number>();
+  for (const [id, t] of self) {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    if (functionName === '(idle)') continue;
+    busy += t;
+    fnSelf.set(name(id), (fnSelf.get(name(id)) ?? 0) + t);
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('node:') ? 'node:internal' : /\/(src|jobs|workers|config|bench)\//.exec(url)?.[1] ?? (url ? 'other' : `(${functionName})`));
     pkgTime.set(pkg, (pkgTime.get(pkg) ?? 0) + t);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) seen.add(name(at));
+    for (const fn of seen) fnTotal.set(fn, (fnTotal.get(fn) ?? 0) + t);
   }
   const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `  ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-  console.log(`\nprofile ${file}\n heaviest packages (self time):\n${top(pkgTime, 15)}\n heaviest functions (self time):\n${top(fnTime, 30)}`);
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, t]) => `  ${((100 * t) / busy).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+  console.log(`\nprofile ${file} (percent of busy time)\n heaviest packages (self time):\n${top(pkgTime, 15)}\n heaviest functions (self time):\n${top(fnSelf, 25)}\n heaviest functions (with callees):\n${top(fnTotal, 45)}`);
 }
 
 async function main() {
@@ -274,6 +311,7 @@ async function main() {
     const ours = await startChild('ours', prefix);
     children.push(ours.proc);
     const urls: Record<Side, string> = { bare: bare.url, ours: ours.url };
+    const procs: Record<Side, ChildProcess> = { bare: bare.proc, ours: ours.proc };
     console.log(`${CONNECTIONS} connections, warm-up ${warmup} s, then ${rounds} alternating rounds of ${seconds} s per side and route`);
 
     // Both sides answer each route with a 2xx and a body of the expected kind before any load.
@@ -286,23 +324,23 @@ async function main() {
       }
     }
     const results: Record<Target, Record<Side, Round[]>> = { one: { bare: [], ours: [] }, list50: { bare: [], ours: [] }, status: { bare: [], ours: [] } };
-    for (const t of only) for (const side of ['bare', 'ours'] as const) await load(urls[side] + PATHS[t], warmup);
+    for (const t of only) for (const side of ['bare', 'ours'] as const) await load(urls[side] + PATHS[t], warmup, procs[side]);
     for (let r = 0; r < rounds; r++) {
       for (const t of only) {
         // Alternate which side goes first, so neither always runs on a cooler machine.
         const order: Side[] = r % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare'];
-        for (const side of order) results[t][side].push(await load(urls[side] + PATHS[t], seconds));
+        for (const side of order) results[t][side].push(await load(urls[side] + PATHS[t], seconds, procs[side]));
       }
       process.stdout.write(`  round ${r + 1}/${rounds} done\n`);
     }
 
-    console.log('\nmedian of rounds          bare req/s  p99 ms    ours req/s  p99 ms    ratio req/s  ratio p99');
+    console.log('\nmedian of rounds   bare req/s  p99 ms  CPU ms/req   ours req/s  p99 ms  CPU ms/req   ratio req/s  ratio p99  ratio CPU');
     for (const t of only) {
-      const b = { rps: median(results[t].bare.map((x) => x.rps)), p99: median(results[t].bare.map((x) => x.p99)) };
-      const o = { rps: median(results[t].ours.map((x) => x.rps)), p99: median(results[t].ours.map((x) => x.p99)) };
-      console.log(
-        `${LABELS[t].padEnd(46)}\n${''.padEnd(26)}${b.rps.toFixed(0).padStart(10)}  ${b.p99.toFixed(1).padStart(6)}    ${o.rps.toFixed(0).padStart(10)}  ${o.p99.toFixed(1).padStart(6)}    ${(o.rps / b.rps).toFixed(2).padStart(10)}×  ${(o.p99 / b.p99).toFixed(2).padStart(8)}×`,
-      );
+      const m = (side: Side) => ({ rps: median(results[t][side].map((x) => x.rps)), p99: median(results[t][side].map((x) => x.p99)), cpu: median(results[t][side].map((x) => x.cpu)) });
+      const b = m('bare');
+      const o = m('ours');
+      const cols = (x: Round) => `${x.rps.toFixed(0).padStart(10)}  ${x.p99.toFixed(1).padStart(6)}  ${x.cpu.toFixed(3).padStart(10)}`;
+      console.log(`${LABELS[t]}\n${''.padEnd(19)}${cols(b)}   ${cols(o)}   ${(o.rps / b.rps).toFixed(2).padStart(10)}×  ${(o.p99 / b.p99).toFixed(2).padStart(8)}×  ${(o.cpu / b.cpu).toFixed(2).padStart(8)}×`);
     }
     console.log('target: one commitment ≥ 0.60× the bare requests/s');
   } finally {

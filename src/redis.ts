@@ -98,10 +98,7 @@ function urlCredentials(url: string): Pick<RedisOptions, 'username' | 'password'
  */
 export function createRedis(target: string | RedisTarget, kind: 'api' | 'worker', extra: RedisOptions = {}, onError?: (err: Error) => void): Redis {
   const t = asTarget(target);
-  // The API's requests run many small commands at once: auto-pipelining sends the commands of one
-  // event-loop turn in one write (order per connection is kept), which saves a syscall and a
-  // Redis read per command under load.
-  const perKind: RedisOptions = kind === 'api' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true } : { maxRetriesPerRequest: null };
+  const perKind: RedisOptions = kind === 'api' ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { maxRetriesPerRequest: null };
   const common: RedisOptions = { connectionName: `followup-${kind}`, ...perKind, ...extra };
   let redis: Redis;
   switch (topologyOf(t)) {

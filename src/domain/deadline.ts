@@ -41,9 +41,21 @@ export const isoDateSchema = isoDate;
 export function dueInstant(due: Due): Date | null {
   if (due === null) return null;
   if ('at' in due) return new Date(due.at);
-  const [y, m, d] = due.date.split('-').map(Number) as [number, number, number];
-  return new Date(endOfDay(new TZDate(y, m - 1, d, due.timeZone)).getTime());
+  // The zone arithmetic is the costly part of every API answer (dueAt, overdue) and depends
+  // only on the date and the zone: remember it, in a map bounded to DUE_MEMO_MAX entries.
+  const memoKey = `${due.date} ${due.timeZone}`;
+  let ms = dueMemo.get(memoKey);
+  if (ms === undefined) {
+    const [y, m, d] = due.date.split('-').map(Number) as [number, number, number];
+    ms = endOfDay(new TZDate(y, m - 1, d, due.timeZone)).getTime();
+    if (dueMemo.size >= DUE_MEMO_MAX) dueMemo.delete(dueMemo.keys().next().value as string);
+    dueMemo.set(memoKey, ms);
+  }
+  return new Date(ms);
 }
+
+const DUE_MEMO_MAX = 4096;
+const dueMemo = new Map<string, number>();
 
 /** Normalise an instant deadline to a UTC ISO string, so equal deadlines compare equal. */
 export function normaliseDue(due: Due): Due {
