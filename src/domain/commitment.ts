@@ -5,11 +5,13 @@
  */
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { DueSchema, dueInstant, isoDateSchema, normaliseDue, sameDue, type Due } from './deadline.js';
+import { DateDueSchema, InstantDueSchema, dueInstant, isoDateSchema, normaliseDue, sameDue, type Due } from './deadline.js';
+import { MeetingDueSchema, isMeetingDue, resolveMeetingDue, type MeetingDue } from './meeting-due.js';
 import { PartyIdSchema } from './party.js';
 import { ReminderPolicySchema, type ReminderPolicy } from './reminder-policy.js';
 import { StatusSchema, assertTransition, isClosed, type Status } from './status.js';
 import { multiLine, singleLine } from './text.js';
+import { toLocal } from './local-time.js';
 import type { DomainEvent } from './events.js';
 
 export const SlugSchema = z
@@ -37,7 +39,10 @@ export interface Commitment {
   theme: string | null;
   leads: string[];
   members: string[];
+  /** The deadline in force: for a meeting-linked one, its resolution (null while the meeting has no date). */
   due: Due;
+  /** Present when the deadline follows a meeting: `due` moves whenever that meeting's first day does. */
+  dueLink?: MeetingDue;
   /** Present only for multi-unit commitments. */
   target?: { units: number; done: number };
   status: Status;
@@ -52,6 +57,25 @@ export interface Commitment {
 }
 
 const partyList = z.array(PartyIdSchema).max(100);
+
+/**
+ * A deadline as given on input: none, a date in a zone, an instant, or tied to a meeting
+ * (`{ meetingId, offset }`, resolved against the meeting's first day in its zone).
+ */
+export const DueInputSchema = z.union([DateDueSchema, InstantDueSchema, MeetingDueSchema]).nullable();
+export type DueInput = z.infer<typeof DueInputSchema>;
+
+/** What a meeting-linked deadline needs of its meeting. */
+export type LinkedMeeting = { startDate?: string | null | undefined; timeZone?: string | null | undefined };
+
+/** The stored deadline and link for an input deadline: a meeting link resolves against `meeting` (null without it or its date). */
+export function resolveDueInput(due: DueInput, meeting: LinkedMeeting | null | undefined): { due: Due; dueLink?: MeetingDue } {
+  if (due !== null && isMeetingDue(due)) {
+    const link = { meetingId: due.meetingId, offset: due.offset };
+    return { due: meeting ? resolveMeetingDue(link, meeting) : null, dueLink: link };
+  }
+  return { due: normaliseDue(due) };
+}
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2000);
 /**
  * Text fields lose their control characters before their length is checked
@@ -69,7 +93,7 @@ export const CommitmentInputSchema = z.strictObject({
   theme: line().max(100).nullable().default(null),
   leads: partyList.default([]),
   members: partyList.default([]),
-  due: DueSchema.default(null),
+  due: DueInputSchema.default(null),
   target: z.strictObject({ units: z.number().int().min(2).max(1000) }).optional(),
   reminderPolicy: ReminderPolicySchema.nullable().default(null),
 });
@@ -82,7 +106,7 @@ export const CommitmentPatchSchema = z
     theme: line().max(100).nullable(),
     leads: partyList,
     members: partyList,
-    due: DueSchema,
+    due: DueInputSchema,
     target: z.strictObject({ units: z.number().int().min(2).max(1000) }).nullable(),
     reminderPolicy: ReminderPolicySchema.nullable(),
     status: z.enum(['open', 'in_progress']),
@@ -92,9 +116,11 @@ export const CommitmentPatchSchema = z
 export type CommitmentPatch = z.infer<typeof CommitmentPatchSchema>;
 
 export const CompleteInputSchema = z.strictObject({
-  note: lines().trim().min(1).max(5000),
+  /** Optional: `{}` marks it done. */
+  note: lines().trim().min(1).max(5000).optional(),
   evidenceUrl: httpUrl.optional(),
-  completedOn: isoDateSchema,
+  /** Optional: today in the zone of the deadline (UTC without a date deadline), by the service clock. */
+  completedOn: isoDateSchema.optional(),
   units: z.number().int().min(1).max(1000).optional(),
 });
 export type CompleteInput = z.infer<typeof CompleteInputSchema>;
@@ -134,9 +160,10 @@ function event(c: Commitment, type: DomainEvent['type'], who: string, at: string
   return { type, commitmentId: c.id, meetingId: c.meetingId, at, who, version: c.version, changes, ...(data ? { data } : {}) };
 }
 
-/** Create a commitment from validated input. */
-export function createCommitment(input: z.output<typeof CommitmentInputSchema>, who: string, now: Date): Change {
+/** Create a commitment from validated input; a meeting-linked deadline resolves against `linked`, the meeting it names. */
+export function createCommitment(input: z.output<typeof CommitmentInputSchema>, who: string, now: Date, linked?: LinkedMeeting | null): Change {
   const at = now.toISOString();
+  const resolved = resolveDueInput(input.due, linked);
   const c: Commitment = {
     id: input.id ?? slugify(input.title),
     meetingId: input.meetingId,
@@ -145,7 +172,8 @@ export function createCommitment(input: z.output<typeof CommitmentInputSchema>, 
     theme: input.theme,
     leads: [...new Set(input.leads)],
     members: [...new Set(input.members)].filter((m) => !input.leads.includes(m)),
-    due: normaliseDue(input.due),
+    due: resolved.due,
+    ...(resolved.dueLink ? { dueLink: resolved.dueLink } : {}),
     ...(input.target ? { target: { units: input.target.units, done: 0 } } : {}),
     status: 'open',
     evidence: [],
@@ -159,8 +187,11 @@ export function createCommitment(input: z.output<typeof CommitmentInputSchema>, 
   return { commitment: c, events: [event(c, 'commitment.created', who, at, {}, { title: c.title, due: c.due })] };
 }
 
-/** Apply a validated patch. Deadline and policy changes get events of their own, which drive rescheduling. */
-export function patchCommitment(current: Commitment, patch: CommitmentPatch, who: string, now: Date): Change {
+/**
+ * Apply a validated patch. Deadline and policy changes get events of their own, which drive rescheduling.
+ * A meeting-linked `due` resolves against `linked` (the meeting it names); a date or instant `due` unlinks.
+ */
+export function patchCommitment(current: Commitment, patch: CommitmentPatch, who: string, now: Date, linked?: LinkedMeeting | null): Change {
   const at = now.toISOString();
   const next: Commitment = structuredClone(current);
   const changes: DomainEvent['changes'] = {};
@@ -182,11 +213,18 @@ export function patchCommitment(current: Commitment, patch: CommitmentPatch, who
       (next as unknown as Record<string, unknown>)[key] = wanted[key];
     }
   }
-  if (patch.due !== undefined && !sameDue(patch.due, current.due)) {
-    changes.due = { from: current.due, to: normaliseDue(patch.due) };
-    next.due = normaliseDue(patch.due);
-    next.dueVersion = current.dueVersion + 1;
-    dueChanged = true;
+  if (patch.due !== undefined) {
+    const wantedDue = resolveDueInput(patch.due, linked);
+    const linkChanged = JSON.stringify(wantedDue.dueLink ?? null) !== JSON.stringify(current.dueLink ?? null);
+    if (!sameDue(wantedDue.due, current.due) || linkChanged) {
+      changes.due = { from: current.due, to: wantedDue.due };
+      if (linkChanged) changes.dueLink = { from: current.dueLink ?? null, to: wantedDue.dueLink ?? null };
+      next.due = wantedDue.due;
+      if (wantedDue.dueLink) next.dueLink = wantedDue.dueLink;
+      else delete next.dueLink;
+      next.dueVersion = current.dueVersion + 1;
+      dueChanged = true;
+    }
   }
   if (patch.reminderPolicy !== undefined && JSON.stringify(patch.reminderPolicy) !== JSON.stringify(current.reminderPolicy)) {
     changes.reminderPolicy = { from: current.reminderPolicy, to: patch.reminderPolicy };
@@ -224,10 +262,10 @@ export function patchCommitment(current: Commitment, patch: CommitmentPatch, who
 
   next.version = current.version + 1;
   next.updatedAt = at;
-  const { due, reminderPolicy, status, ...rest } = changes;
+  const { due, dueLink, reminderPolicy, status, ...rest } = changes;
   if (Object.keys(rest).length > 0) events.push(event(next, 'commitment.updated', who, at, rest));
   if (status) events.push(event(next, 'commitment.status_changed', who, at, { status }));
-  if (dueChanged && due) events.push(event(next, 'commitment.due_changed', who, at, { due }, { dueVersion: next.dueVersion }));
+  if (dueChanged && due) events.push(event(next, 'commitment.due_changed', who, at, { due, ...(dueLink ? { dueLink } : {}) }, { dueVersion: next.dueVersion }));
   if (policyChanged && reminderPolicy) events.push(event(next, 'commitment.policy_changed', who, at, { reminderPolicy }));
   return { commitment: next, events };
 }
@@ -236,8 +274,9 @@ export function patchCommitment(current: Commitment, patch: CommitmentPatch, who
  * Record completion evidence. A single-unit commitment becomes done; a
  * multi-unit one records `units` (default 1) and is done only when all are in.
  */
-export function completeCommitment(current: Commitment, input: CompleteInput, who: string, now: Date): Change {
+export function completeCommitment(current: Commitment, given: CompleteInput, who: string, now: Date): Change {
   const at = now.toISOString();
+  const input = { ...given, note: given.note ?? '', completedOn: given.completedOn ?? todayOfDeadline(current.due, now) };
   if (input.units !== undefined && !current.target) {
     throw new AppError('validation', 'units applies only to multi-unit commitments.', [{ path: 'units', message: 'this commitment has no multi-unit target' }]);
   }
@@ -278,8 +317,9 @@ export function completeCommitment(current: Commitment, input: CompleteInput, wh
  * is withdrawn (its evidence stays, marked withdrawn), so progress stays honest.
  */
 export function reopenCommitment(current: Commitment, reason: string | undefined, who: string, now: Date): Change {
+  if (current.status === 'cancelled') return reinstateCommitment(current, reason, who, now);
   if (current.status !== 'done') {
-    throw new AppError('illegal_transition', `Only a done commitment can be reopened; this one is ${current.status}.`, [{ path: 'status', message: `illegal transition ${current.status} → open` }]);
+    throw new AppError('illegal_transition', `Only a done or cancelled commitment can be reopened; this one is ${current.status}.`, [{ path: 'status', message: `illegal transition ${current.status} → open` }]);
   }
   const at = now.toISOString();
   const next: Commitment = structuredClone(current);
@@ -298,6 +338,24 @@ export function reopenCommitment(current: Commitment, reason: string | undefined
   return { commitment: next, events: [event(next, 'commitment.reopened', who, at, { status: { from: current.status, to } }, reason ? { reason } : undefined)] };
 }
 
+/**
+ * Reinstate a cancelled commitment (an admin's reopen): it becomes open again (in progress
+ * when units were recorded), the cancellation is cleared, and the reopened event records the
+ * reason, which is required. Its reminders are planned again from `now`; steps that fell due
+ * meanwhile follow the planner's catch-up rule.
+ */
+function reinstateCommitment(current: Commitment, reason: string | undefined, who: string, now: Date): Change {
+  if (!reason) throw new AppError('validation', 'Reinstating a cancelled commitment needs a reason.', [{ path: 'reason', message: 'required to reinstate a cancelled commitment' }]);
+  const at = now.toISOString();
+  const next: Commitment = structuredClone(current);
+  const to: Status = next.target && next.target.done > 0 ? 'in_progress' : 'open';
+  next.status = to;
+  next.cancellation = null;
+  next.version = current.version + 1;
+  next.updatedAt = at;
+  return { commitment: next, events: [event(next, 'commitment.reopened', who, at, { status: { from: 'cancelled', to } }, { reason, reinstated: true })] };
+}
+
 export function cancelCommitment(current: Commitment, reason: string, who: string, now: Date): Change {
   const at = now.toISOString();
   assertTransition(current.status, 'cancelled');
@@ -309,10 +367,22 @@ export function cancelCommitment(current: Commitment, reason: string, who: strin
   return { commitment: next, events: [event(next, 'commitment.cancelled', who, at, { status: { from: current.status, to: 'cancelled' } }, { reason })] };
 }
 
-/** The JSON shape the API answers with: stored fields plus the derived `overdue` and `dueAt`. */
+/** Today's date (YYYY-MM-DD) in the zone of a date deadline; in UTC for an instant deadline or none. */
+export function todayOfDeadline(due: Due, now: Date): string {
+  const zone = due !== null && 'timeZone' in due ? due.timeZone : 'UTC';
+  const { day } = toLocal(now, zone);
+  return `${String(day.y).padStart(4, '0')}-${String(day.m + 1).padStart(2, '0')}-${String(day.d).padStart(2, '0')}`;
+}
+
+/** True while a meeting-linked deadline waits for its meeting's date: the commitment needs a deadline. */
+export function needsDeadline(c: Pick<Commitment, 'due' | 'dueLink'>): boolean {
+  return c.due === null && c.dueLink !== undefined;
+}
+
+/** The JSON shape the API answers with: stored fields plus the derived `overdue`, `dueAt` and `needsDeadline`. */
 export function toView(c: Commitment, now: Date) {
   const at = dueInstant(c.due);
-  return { ...c, dueAt: at ? at.toISOString() : null, overdue: isOverdue(c, now) };
+  return { ...c, dueAt: at ? at.toISOString() : null, overdue: isOverdue(c, now), needsDeadline: needsDeadline(c) };
 }
 export type CommitmentView = ReturnType<typeof toView>;
 

@@ -201,8 +201,9 @@ describe('completing a commitment', () => {
     expect(appError(() => completeCommitment(cancelled, evidence(), 'x', T1)).code).toBe('illegal_transition');
   });
 
-  it('the evidence schema needs a note and a real date, and a URL only over http(s)', () => {
-    expect(CompleteInputSchema.safeParse({ completedOn: '2009-10-01' }).success).toBe(false);
+  it('the evidence schema takes {} (note and date optional), a real date, a non-empty note, and a URL only over http(s)', () => {
+    expect(CompleteInputSchema.safeParse({}).success).toBe(true);
+    expect(CompleteInputSchema.safeParse({ note: '   ' }).success).toBe(false);
     expect(CompleteInputSchema.safeParse({ note: 'x', completedOn: '2009-02-30' }).success).toBe(false);
     expect(CompleteInputSchema.safeParse({ note: 'x', completedOn: '2009-10-01', evidenceUrl: 'javascript:alert(1)' }).success).toBe(false);
   });
@@ -227,10 +228,18 @@ describe('reopening and cancelling', () => {
     expect(completeCommitment(reopened, evidence({ note: 'two again' }), 'x', T1).commitment.status).toBe('done');
   });
 
-  it('only a done commitment can be reopened (409 otherwise)', () => {
+  it('only a done or cancelled commitment can be reopened (409 otherwise)', () => {
     expect(appError(() => reopenCommitment(make(), undefined, 'x', T1)).httpStatus).toBe(409);
-    const cancelled = cancelCommitment(make(), 'dropped', 'x', T1).commitment;
-    expect(appError(() => reopenCommitment(cancelled, undefined, 'x', T1)).httpStatus).toBe(409);
+  });
+
+  it('reinstating a cancelled commitment needs a reason (400 naming reason), clears the cancellation and records the reason', () => {
+    const cancelled = cancelCommitment(make(), 'dropped', 'x', T0).commitment;
+    const missing = appError(() => reopenCommitment(cancelled, undefined, 'x', T1));
+    expect(missing.httpStatus).toBe(400);
+    expect(missing.errors?.[0]?.path).toBe('reason');
+    const { commitment, events } = reopenCommitment(cancelled, 'the workshop is back on', 'secretariat', T1);
+    expect(commitment).toMatchObject({ status: 'open', cancellation: null, version: cancelled.version + 1, updatedAt: T1.toISOString() });
+    expect(events[0]).toMatchObject({ type: 'commitment.reopened', who: 'secretariat', data: { reason: 'the workshop is back on', reinstated: true }, changes: { status: { from: 'cancelled', to: 'open' } } });
   });
 
   it('cancelling records the reason, who and when; a cancelled or done commitment cannot be cancelled (409)', () => {

@@ -105,7 +105,7 @@ export function commitmentsRouter(deps: AppDeps): Router {
   });
 
   router.post('/:id/complete', requireWriter, async (req, res) => {
-    const input = parse(CompleteInputSchema, req.body);
+    const input = parse(CompleteInputSchema, req.body ?? {});
     const { actor, opts } = actorOf(req);
     send(res, await use.complete(idOf(req), input, actor, opts));
   });
