@@ -173,7 +173,7 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
     },
     rateLimitStore: (name) => createRateLimitStore(redis, keys, name),
     ensureGeneratedAdminToken: () => ensureGeneratedAdminToken(redis, keys),
-    isEmpty: async () => (await redis.zcard(keys.meetings)) === 0,
+    isEmpty: async () => (await wired.stores.meetings.count()) === 0,
     tailEvents: () => createEventTail(redis, keys),
     ping: async () => {
       await redis.ping();

@@ -68,6 +68,10 @@ export function createRedisMeetingStore(redis: Redis, keys: Keys) {
       if (!m) throw new AppError('not_found', `No meeting has the id ${id}.`);
       return m;
     },
+    /** How many meetings the store holds (0 on a first start). */
+    async count(): Promise<number> {
+      return redis.zcard(keys.meetings);
+    },
     async list(): Promise<Meeting[]> {
       const ids = await redis.zrange(keys.meetings, 0, -1);
       if (ids.length === 0) return [];

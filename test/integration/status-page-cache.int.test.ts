@@ -88,14 +88,14 @@ describe('where the change mark comes from', () => {
   it('when the commitment store offers changeMark(), then that is the mark', async () => {
     let calls = 0;
     const deps = { ...ctx.deps, commitments: { ...ctx.deps.commitments, changeMark: async () => `mark-${++calls}` } } as AppDeps;
-    const mark = changeMarkOf(deps)!;
+    const mark = changeMarkOf(deps);
     await expect(mark()).resolves.toBe('mark-1');
     await expect(mark()).resolves.toBe('mark-2');
   });
 
   it('when the deps carry the Redis client and key layout, then the mark is the newest event id, and a write moves it', async () => {
     const deps = { ...ctx.deps, redis: ctx.redis, keys } as unknown as AppDeps;
-    const mark = changeMarkOf(deps)!;
+    const mark = changeMarkOf(deps);
     const before = await mark();
     expect(before).toBe(await newestEvent());
     expect(before).toMatch(/^\d+-\d+$/);

@@ -15,7 +15,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Principal } from '../../domain/auth.js';
 import { SlugSchema, partiesOf, toView, type CommitmentView } from '../../domain/commitment.js';
@@ -23,7 +22,6 @@ import { AppError } from '../../domain/errors.js';
 import type { Meeting } from '../../domain/meeting.js';
 import type { Party } from '../../domain/party.js';
 import { PartyIdSchema, timeZoneSchema } from '../../domain/party.js';
-import type { Keys } from '../../store/keys.js';
 import type { AppDeps } from '../deps.js';
 import { parse } from '../middleware.js';
 import { withoutToken, type SessionCookies } from '../session-cookie.js';
@@ -65,22 +63,9 @@ export interface StatusPageOptions {
   changeMark?: () => Promise<string>;
 }
 
-/**
- * The commitment store's change mark: a string that changes on every write.
- * The store's own `changeMark()` when it has one; otherwise the id of the newest
- * event in the events stream (every commitment write appends one), read with
- * XREVRANGE … COUNT 1 when the deps carry the Redis client and key layout.
- * Null when neither is there: the page is then rendered for every request.
- */
-export function changeMarkOf(deps: AppDeps): (() => Promise<string>) | null {
-  const store = deps.commitments as AppDeps['commitments'] & { changeMark?: () => Promise<string> };
-  if (typeof store.changeMark === 'function') return () => store.changeMark!();
-  const direct = deps as unknown as { redis?: Redis; keys?: Keys };
-  if (direct.redis && direct.keys) {
-    const { redis, keys } = direct as { redis: Redis; keys: Keys };
-    return async () => (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
-  }
-  return null;
+/** The commitment store's change mark: a string that changes on every write (see CommitmentStore.changeMark). */
+export function changeMarkOf(deps: Pick<AppDeps, 'commitments'>): () => Promise<string> {
+  return () => deps.commitments.changeMark();
 }
 
 interface Rendered {
