@@ -76,7 +76,28 @@ export type SendGroupPayload = Extract<SendReminderPayload, { k: string }>;
 export const StatusCheckPayloadSchema = z.strictObject({ c: commitmentId, v: z.number().int().min(1) });
 export type StatusCheckPayload = z.infer<typeof StatusCheckPayloadSchema>;
 
-export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', send: 'send', statusCheck: 'status-check' } as const;
+export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', send: 'reminder', statusCheck: 'status-check' } as const;
+
+/** Redis keeps a hash compact (a listpack) while every value is at most this many bytes; a job's name is one. */
+const NAME_MAX_BYTES = 64;
+
+/**
+ * A job's name as the queue dashboard shows it: its kind, then the commitment
+ * and the step, e.g. `reminder workshop-information-campaigns before-P7D`.
+ * Nothing dispatches on these names (processors read the payload), so they are
+ * for people only; the first word is the kind (metrics label jobs by it). The
+ * name is cut to 64 bytes, shortening the commitment id, so a job's hash stays
+ * as small as its short id made it.
+ */
+export function jobName(kind: (typeof JOB_NAMES)[keyof typeof JOB_NAMES], commitmentId?: string, ...rest: string[]): string {
+  if (commitmentId === undefined) return kind;
+  const tail = rest.length ? ` ${rest.join(' ')}` : '';
+  const full = `${kind} ${commitmentId}${tail}`;
+  if (Buffer.byteLength(full) <= NAME_MAX_BYTES) return full;
+  // Ids, steps and parties are ASCII (their schemas say so): one character is one byte, '…' is three.
+  const room = NAME_MAX_BYTES - Buffer.byteLength(`${kind} …${tail}`);
+  return room >= 8 ? `${kind} ${commitmentId.slice(0, room)}…${tail}` : `${full.slice(0, NAME_MAX_BYTES - 3)}…`;
+}
 export const FULL_RECONCILE_SCHEDULER_ID = 'full-reconcile';
 
 const shortId = (kind: 'r' | 's', planId: string) => kind + createHash('sha256').update(planId).digest('base64url').slice(0, 16);
@@ -127,7 +148,7 @@ export async function enqueueReconcileMany(queue: Queue, ids: readonly string[])
   for (let i = 0; i < ids.length; i += 1000) {
     await queue.addBulk(
       ids.slice(i, i + 1000).map((id) => ({
-        name: JOB_NAMES.reconcile,
+        name: jobName(JOB_NAMES.reconcile, id),
         data: { commitmentId: id } satisfies ReconcilePayload,
         opts: { ...reconcileJobOptions, deduplication: { id: `reconcile-${id}`, keepLastIfActive: true } },
       })),
@@ -162,5 +183,9 @@ export async function enqueueReminderRetry(queue: Queue, sendId: string, data: {
     if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized') return;
     await old.remove();
   }
-  await queue.add(JOB_NAMES.send, { ...data, m: 1 } satisfies SendReminderPayload, { ...reminderJobOptions, jobId });
+  // The planner's send id is `<commitment>--d<version>--<step>--<party>`: show the step when it reads so.
+  const head = `${data.c}--d${data.v}--`;
+  const step = sendId.startsWith(head) && sendId.endsWith(`--${data.p}`) ? sendId.slice(head.length, -(data.p.length + 2)) : '';
+  const name = jobName(JOB_NAMES.send, data.c, ...(STEP_KEY.test(step) ? [step] : []), data.p, 'retry');
+  await queue.add(name, { ...data, m: 1 } satisfies SendReminderPayload, { ...reminderJobOptions, jobId });
 }

@@ -129,10 +129,11 @@ export async function timeJob<T>(metrics: Metrics | undefined, queue: string, na
  */
 export function instrumentWorker(worker: Worker, metrics: Metrics | undefined): void {
   if (!metrics) return;
+  // A job's name carries its commitment for the dashboard (see jobName); the label keeps its first word, the kind, so it stays bounded.
   const observe = (job: { name: string; processedOn?: number | undefined; finishedOn?: number | undefined } | undefined, outcome: string) => {
     if (!job?.processedOn) return;
     const end = job.finishedOn ?? Date.now();
-    metrics.jobDuration.observe({ queue: worker.name, name: job.name, outcome }, Math.max(0, end - job.processedOn) / 1000);
+    metrics.jobDuration.observe({ queue: worker.name, name: job.name.split(' ', 1)[0]!, outcome }, Math.max(0, end - job.processedOn) / 1000);
   };
   worker.on('completed', (job) => observe(job, 'completed'));
   worker.on('failed', (job) => observe(job, 'failed'));

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
 import {
   JOB_NAMES,
+  jobName,
   ReconcilePayloadSchema,
   groupInstant,
   reminderGroupJobId,
@@ -157,7 +158,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         // Adding an id that exists is a no-op.
         await queues.reminders.addBulk(
           pending.map(([jobId, sends]) => ({
-            name: JOB_NAMES.send,
+            name: jobName(JOB_NAMES.send, c.id, sends[0]!.stepKey),
             data: { c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) } satisfies SendGroupPayload,
             opts: { ...reminderJobOptions, jobId, delay: msUntil(clock, fireAt(sends), now) },
           })),
@@ -165,7 +166,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         added += pending.length;
       }
       if (check && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
-        await queues.statusCheck.add(JOB_NAMES.statusCheck, { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
+        await queues.statusCheck.add(jobName(JOB_NAMES.statusCheck, c.id), { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
           ...statusCheckJobOptions,
           jobId: statusCheckJobId(check.id),
           // 1 ms after the deadline instant: a commitment is overdue only once its deadline has
