@@ -27,6 +27,8 @@ export interface SnapshotSources {
 }
 
 const STREAM_PAGE = 10_000;
+/** Stream entries read per pipelined round when fetching a period's events by id. */
+const ID_PAGE = 2_000;
 
 /** `"at":"…"` sits near the front of every event; reading it first skips parsing events outside the period. */
 function eventAt(json: string): string | null {
@@ -34,14 +36,75 @@ function eventAt(json: string): string | null {
   return i < 0 ? null : json.slice(i + 6, json.indexOf('"', i + 6));
 }
 
+/** Stream ids (`ms-seq`) in the stream's order: numerically, not as strings. */
+function sortStreamIds(ids: string[]): string[] {
+  const key = (id: string) => {
+    const dash = id.indexOf('-');
+    return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))] as const;
+  };
+  return ids
+    .map((id) => ({ id, k: key(id) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1])
+    .map((x) => x.id);
+}
+
+/**
+ * Make sure the `at` index (keys.eventsByAt) covers the events appended before
+ * it existed: once per deployment, the stream is read page by page and every
+ * event indexed by its `at`; then a marker is set. Appends made meanwhile are
+ * indexed by their own script, and adding an id twice is harmless.
+ */
+export async function ensureEventIndex(redis: Redis, keys: Keys): Promise<void> {
+  if ((await redis.exists(keys.eventsByAtBuilt)) === 1) return;
+  let start = '-';
+  for (;;) {
+    const page = await redis.xrange(keys.events, start, '+', 'COUNT', STREAM_PAGE);
+    const args: Array<string | number> = [];
+    for (const [id, fields] of page) {
+      const at = fields[0] === 'e' && fields[1] !== undefined ? eventAt(fields[1]) : null;
+      const ms = at === null ? NaN : Date.parse(at);
+      if (Number.isFinite(ms)) args.push(ms, id);
+    }
+    if (args.length) await redis.zadd(keys.eventsByAt, ...args);
+    if (page.length < STREAM_PAGE) break;
+    start = `(${page[page.length - 1]![0]}`;
+  }
+  await redis.set(keys.eventsByAtBuilt, new Date().toISOString());
+}
+
+/**
+ * The events whose `at` lies in [from, to), in the stream's order (the order
+ * they were written, as a scan of the stream gives them): a
+ * range of the `at` index, then the stream entries by id (pipelined). The
+ * cost follows the period's events, not the length of the history.
+ */
+export async function readEventsBetween(redis: Redis, keys: Keys, period: { from: Date; to: Date }): Promise<DomainEvent[]> {
+  await ensureEventIndex(redis, keys);
+  const ids = sortStreamIds(await redis.zrangebyscore(keys.eventsByAt, period.from.getTime(), `(${period.to.getTime()}`));
+  const within = periodFilter(period);
+  const out: DomainEvent[] = [];
+  for (let i = 0; i < ids.length; i += ID_PAGE) {
+    const pipe = redis.pipeline();
+    for (const id of ids.slice(i, i + ID_PAGE)) pipe.xrange(keys.events, id, id);
+    for (const [err, entries] of (await pipe.exec()) ?? []) {
+      if (err) throw err;
+      // An id the stream has trimmed away reads as nothing.
+      const fields = (entries as Array<[string, string[]]>)[0]?.[1];
+      if (!fields || fields[0] !== 'e' || fields[1] === undefined) continue;
+      const e = JSON.parse(fields[1]) as DomainEvent;
+      if (within(e.at)) out.push(e);
+    }
+  }
+  return out;
+}
+
 /**
  * Read the state a digest is built from: every commitment, party and meeting,
  * the events whose `at` lies in [from, to), and the reminder deliveries that
  * failed in the period.
  *
- * Events come from the global stream. Its ids are Redis's clock, not the
- * event's `at` (the service's clock, pinned in tests), so the whole stream is
- * scanned and filtered by `at`; it is capped at about a million entries.
+ * Events come from the `at` index beside the global stream (see
+ * readEventsBetween): a period's read costs what the period holds.
  */
 export async function readDigestSnapshot(src: SnapshotSources, period: { from: Date; to: Date }): Promise<DigestSnapshot> {
   const { redis, keys } = src;
@@ -57,25 +120,7 @@ export async function readDigestSnapshot(src: SnapshotSources, period: { from: D
     }
     return out;
   };
-  const readEvents = async (): Promise<DomainEvent[]> => {
-    const out: DomainEvent[] = [];
-    const within = periodFilter(period);
-    let start = '-';
-    for (;;) {
-      const page = await redis.xrange(keys.events, start, '+', 'COUNT', STREAM_PAGE);
-      for (const [, fields] of page) {
-        const json = fields[1];
-        if (fields[0] !== 'e' || json === undefined) continue;
-        const at = eventAt(json);
-        if (at !== null && !within(at)) continue;
-        const e = JSON.parse(json) as DomainEvent;
-        // Checked again when `at` was not found up front (an unusual spelling of the event).
-        if (at !== null || within(e.at)) out.push(e);
-      }
-      if (page.length < STREAM_PAGE) return out;
-      start = `(${page[page.length - 1]![0]}`;
-    }
-  };
+  const readEvents = (): Promise<DomainEvent[]> => readEventsBetween(redis, keys, period);
   const readFailed = async (): Promise<FailedDelivery[]> => {
     const rows = await src.reminderLedger.failed({ from: period.from, to: period.to, limit: 1000 });
     return rows.map((r) => ({

@@ -25,6 +25,14 @@ export function createKeys(prefix: string) {
     emptySet: `${p}:idx:empty`,
     /** Every domain event of the deployment (a Redis stream). */
     events: `${p}:events`,
+    /**
+     * The events by their own `at`: stream ids scored by epoch ms. Written by
+     * lua/includes/appendEvent.lua, which derives it from the stream's key
+     * (`events` + ':at'); keep the two spellings together.
+     */
+    eventsByAt: `${p}:events:at`,
+    /** Set once the `at` index holds every event the stream held before the index existed. */
+    eventsByAtBuilt: `${p}:events:at:built`,
 
     // Parties, meetings, tokens, secrets.
     party: (id: string) => `${p}:party:${id}`,
@@ -43,6 +51,11 @@ export function createKeys(prefix: string) {
     ledgerEntry: (kind: LedgerKind, sendId: string) => `${p}:ledger:${kind}:${sendId}`,
     ledgerFailed: (kind: LedgerKind) => `${p}:ledger:${kind}:failed`,
     ledgerSent: (kind: LedgerKind) => `${p}:ledger:${kind}:sent`,
+    /** The same two indexes per commitment (the deliveries whose meta names it). */
+    ledgerFailedOf: (kind: LedgerKind, commitmentId: string) => `${p}:ledger:${kind}:failed:c:${commitmentId}`,
+    ledgerSentOf: (kind: LedgerKind, commitmentId: string) => `${p}:ledger:${kind}:sent:c:${commitmentId}`,
+    /** Set once the per-commitment indexes hold every row written before they existed. */
+    ledgerByCommitmentBuilt: (kind: LedgerKind) => `${p}:ledger:${kind}:byc:built`,
 
     // The digest archive.
     digest: (id: string) => `${p}:digest:${id}`,
@@ -52,6 +65,17 @@ export function createKeys(prefix: string) {
     /** Scheduled runs processed (sent or skipped), scored by the period's end. */
     digestRuns: `${p}:digest:runs`,
     digestLog: `${p}:digest:log`,
+
+    // Signed links (src/store/link-store.ts): one document per link id, and its used-marker.
+    link: (id: string) => `${p}:link:${id}`,
+    linkUsed: (id: string) => `${p}:link:${id}:used`,
+
+    // Extension requests (src/store/extension-store.ts): one document each, indexes by state and commitment,
+    // and the one pending request of a commitment.
+    extension: (id: string) => `${p}:ext:${id}`,
+    extensionsByState: (state: string) => `${p}:ext:state:${state}`,
+    extensionsOf: (commitmentId: string) => `${p}:ext:c:${commitmentId}`,
+    extensionPending: (commitmentId: string) => `${p}:ext:pending:${commitmentId}`,
 
     /** The key prefix of one rate limit's counters (rate-limit-redis appends the client key). */
     rateLimit: (name: string) => `${p}:ratelimit:${name}:`,
