@@ -45,6 +45,17 @@ class UsageError extends Error {}
 type Out = { out: (s: string) => void; err: (s: string) => void };
 type Ctx = Services & Out;
 
+/**
+ * What to say when a listing is empty because nothing is stored under this
+ * prefix at all (a wrong REDIS_PREFIX, or nothing imported yet), or null when
+ * commitments exist and only the filter matched none. The change mark is one
+ * XREVRANGE, so an empty answer costs no scan of the store.
+ */
+async function emptyStore(ctx: Ctx): Promise<string | null> {
+  if ((await ctx.commitmentStore.changeMark()) !== '0-0') return null;
+  return `No commitments under the Redis prefix '${ctx.config.REDIS_PREFIX}' (REDIS_PREFIX). Import a meeting with: followup import <file>`;
+}
+
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 function dueLabel(c: CommitmentView): string {
@@ -89,7 +100,7 @@ async function cmdList(ctx: Ctx, args: string[]): Promise<void> {
   );
   const items = (await ctx.commitmentStore.getMany(ids)).map((c) => toView(c, now));
   if (values.json) return ctx.out(JSON.stringify(items, null, 2));
-  if (items.length === 0) return ctx.out('No commitment matches.');
+  if (items.length === 0) return ctx.out((await emptyStore(ctx)) ?? 'No commitment matches.');
   ctx.out(`${pad('ID', 50)} ${pad('STATUS', 20)} ${pad('DUE', 26)} ${pad('LEADS', 12)} PROGRESS`);
   for (const c of items) {
     const status = c.overdue ? `${c.status} OVERDUE` : c.status;
@@ -139,7 +150,7 @@ async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
   const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string', default: '100' } } });
   const rows = await ctx.reminders.deliveries({ state: 'failed', limit: Number(values.limit) || 100 }, { name: 'cli', role: 'admin' });
   if (values.json) return ctx.out(JSON.stringify(rows, null, 2));
-  if (rows.length === 0) return ctx.out('No failed reminder deliveries.');
+  if (rows.length === 0) return ctx.out((await emptyStore(ctx)) ?? 'No failed reminder deliveries.');
   for (const r of rows) {
     const about = r.commitmentId ? ` ${r.commitmentId}` : '';
     ctx.out(`${r.at}  ${r.recipient}${about}  ${r.sendId}  ${r.responseCode ?? ''} ${r.error ?? ''}`.trimEnd());
