@@ -10,7 +10,7 @@
  * `followup_reschedule_deferred_total`).
  */
 import type { Logger } from 'pino';
-import { assertVisible, inScope } from '../domain/auth.js';
+import { assertAuthorized, inScope, type Action } from '../domain/auth.js';
 import type { Clock } from '../domain/clock.js';
 import {
   cancelCommitment,
@@ -57,6 +57,13 @@ function assertStaysInScope(actor: Actor, c: Pick<Commitment, 'leads' | 'members
   if (actor.principal && !inScope(actor.principal, partiesOf(c))) throw new AppError('forbidden', `The token ${actor.name} may not take its own parties out of this commitment.`);
 }
 
+/** Which actions of the role policy a patch is: changing the leads and cancelling are their own. */
+function patchActions(current: Commitment, patch: CommitmentPatch): Action[] {
+  // The admin action first, so a refusal names it.
+  const leadsChange = patch.leads !== undefined && JSON.stringify(patch.leads) !== JSON.stringify(current.leads);
+  return leadsChange ? ['change_leads', 'edit'] : ['edit'];
+}
+
 export function createCommitmentService(deps: CommitmentServiceDeps) {
   const { commitments, parties, meetings, scheduler, clock } = deps;
 
@@ -78,8 +85,11 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
     if (errors.length) throw new AppError('validation', 'Unknown parties.', errors);
   }
 
-  /** The shared path of every state change: visibility, If-Match, pure rule, atomic write, reschedule. */
-  async function change(id: string, actor: Actor, rule: (c: Commitment, now: Date) => Change, opts: WriteOptions = {}): Promise<Commitment> {
+  /**
+   * The shared path of every state change: the role policy (src/domain/auth.ts) for each action
+   * the change is, on what was read; If-Match; pure rule; atomic write; reschedule.
+   */
+  async function change(id: string, actor: Actor, rule: (c: Commitment, now: Date) => Change, opts: WriteOptions = {}, actions: (c: Commitment) => Action[] = () => ['edit']): Promise<Commitment> {
     const result = await commitments.mutate(
       id,
       (current) => {
@@ -87,7 +97,7 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
         assertStaysInScope(actor, next.commitment);
         return next;
       },
-      { visible: (current) => assertVisible(actor.principal, current), ...(opts.ifMatch === undefined ? {} : { ifMatch: opts.ifMatch }) },
+      { visible: (current) => actions(current).forEach((a) => assertAuthorized(actor.principal, a, current)), ...(opts.ifMatch === undefined ? {} : { ifMatch: opts.ifMatch }) },
     );
     if (result.events.length > 0) await reschedule([id]);
     return result.commitment;
@@ -123,27 +133,27 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
 
     async patch(id: string, patch: CommitmentPatch, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
       await assertPartiesExist({ ...(patch.leads ? { leads: patch.leads } : {}), ...(patch.members ? { members: patch.members } : {}) });
-      return change(id, actor, (c, now) => patchCommitment(c, patch, actor.name, now), opts);
+      return change(id, actor, (c, now) => patchCommitment(c, patch, actor.name, now), opts, (c) => patchActions(c, patch));
     },
 
     complete(id: string, input: CompleteInput, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
-      return change(id, actor, (c, now) => completeCommitment(c, input, actor.name, now), opts);
+      return change(id, actor, (c, now) => completeCommitment(c, input, actor.name, now), opts, () => ['complete']);
     },
 
     reopen(id: string, reason: string | undefined, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
-      return change(id, actor, (c, now) => reopenCommitment(c, reason, actor.name, now), opts);
+      return change(id, actor, (c, now) => reopenCommitment(c, reason, actor.name, now), opts, (c) => [c.status === 'cancelled' ? 'reinstate' : 'reopen']);
     },
 
     cancel(id: string, reason: string, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
-      return change(id, actor, (c, now) => cancelCommitment(c, reason, actor.name, now), opts);
+      return change(id, actor, (c, now) => cancelCommitment(c, reason, actor.name, now), opts, () => ['cancel']);
     },
 
     /**
      * Any other pure rule over one commitment (a signed link's completion, which re-checks its
      * claims against what it reads), through the same write and reschedule.
      */
-    apply(id: string, actor: Actor, rule: (c: Commitment, now: Date) => Change, opts?: WriteOptions): Promise<Commitment> {
-      return change(id, actor, rule, opts);
+    apply(id: string, actor: Actor, rule: (c: Commitment, now: Date) => Change, opts?: WriteOptions, actions?: (c: Commitment) => Action[]): Promise<Commitment> {
+      return change(id, actor, rule, opts, actions);
     },
 
     /** Load a meeting file (validated whole before anything is written), then schedule what it created. */

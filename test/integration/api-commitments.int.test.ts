@@ -132,7 +132,7 @@ describe('completing, reopening and cancelling', () => {
     await api().post(`/v1/commitments/${id}/reopen`).set(admin).expect(409);
   });
 
-  it('cancelling needs a reason, records it, and a cancelled commitment cannot be completed or reopened (409)', async () => {
+  it('cancelling needs a reason, records it, and a cancelled commitment cannot be completed (409) nor reopened without a reason (400)', async () => {
     const id = 'technical-meeting-irregular-maritime-ventures';
     const noReason = await api().post(`/v1/commitments/${id}/cancel`).set(admin).send({}).expect(400);
     expect(noReason.body.errors[0].path).toBe('reason');
@@ -140,7 +140,8 @@ describe('completing, reopening and cancelling', () => {
     expect(res.body).toMatchObject({ status: 'cancelled', cancellation: { reason: 'Merged into the regional workshop', by: 'secretariat' } });
     const complete = await api().post(`/v1/commitments/${id}/complete`).set(admin).send({ note: 'x', completedOn: '2009-12-01' }).expect(409);
     expect(complete.body.type).toMatch(/illegal_transition/);
-    await api().post(`/v1/commitments/${id}/reopen`).set(admin).expect(409);
+    // An admin may reinstate it (see api-roles), but only with a reason.
+    await api().post(`/v1/commitments/${id}/reopen`).set(admin).expect(400);
     await api().post(`/v1/commitments/${id}/cancel`).set(admin).send({ reason: 'again' }).expect(409);
     expect((await history(id)).map((e) => e.type)).toEqual(['commitment.created', 'commitment.cancelled']);
   });
