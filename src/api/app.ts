@@ -48,16 +48,10 @@ export function createApp(services: Services): Express {
   // everywhere below; the routes with a credential in the URL, and each token, have budgets.
   const limits = createRateLimits(deps);
   app.use(limits.authFailures);
-  // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
-  if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
-  app.use('/admin', adminRouter(deps, sessions));
-  app.use(docsRouter(deps));
-  app.use(statusPageRouter(deps, sessions));
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
   app.use('/v1/calendar', limits.public, partyFeedRouter(deps));
-  // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
-  app.use('/actions', actionsRouter(deps, limits.public));
-
+  // The API first: its requests (the bulk of the traffic) skip the routers of the pages below,
+  // none of which serves a path under /v1.
   const v1 = express.Router();
   v1.use(authenticate(deps.auth));
   v1.use(limits.api);
@@ -71,6 +65,14 @@ export function createApp(services: Services): Express {
   v1.use(remindersRouter(deps));
   v1.use(digestRouter(deps));
   app.use('/v1', v1);
+
+  // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
+  if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
+  app.use('/admin', adminRouter(deps, sessions));
+  app.use(docsRouter(deps));
+  app.use(statusPageRouter(deps, sessions));
+  // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
+  app.use('/actions', actionsRouter(deps, limits.public));
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -37,6 +37,7 @@ function indexEntries(keys: Keys, c: Commitment | null): { sets: Set<string>; du
   if (!c) return { sets: new Set(), due: null };
   const sets = new Set<string>([keys.byStatus(c.status), keys.byMeeting(c.meetingId)]);
   for (const p of partiesOf(c)) sets.add(keys.byParty(p));
+  if (c.dueLink) sets.add(keys.byDueMeeting(c.dueLink.meetingId));
   return { sets, due: dueInstant(c.due)?.getTime() ?? null };
 }
 
@@ -177,6 +178,11 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       return raw.map((r) => JSON.parse(r) as DomainEvent);
     },
 
+    /** Ids of the commitments whose deadline follows the meeting (kept by every write with the other indexes), sorted. */
+    async linkedTo(meetingId: string): Promise<string[]> {
+      return (await redis.smembers(keys.byDueMeeting(meetingId))).sort();
+    },
+
     /** Every commitment id, sorted. For the full reconcile and the digest. */
     async allIds(): Promise<string[]> {
       return redis.zrange(keys.allCommitments, 0, -1);
@@ -233,6 +239,15 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
 
     async list(filter: CommitmentFilter, page: { limit: number; cursor?: string }, now: Date): Promise<Page<Commitment>> {
       const after = page.cursor ? decodeCursor(page.cursor) : null;
+      const unfiltered = !filter.status?.length && !filter.parties && !filter.meetingId && !filter.scope && filter.dueBefore === undefined && filter.dueAfter === undefined && filter.overdue === undefined;
+      if (unfiltered) {
+        // Every id has score 0 in the all-commitments index, so it is in id order: read only the page
+        // (and one more, to know whether there is a next), not every id.
+        const ids = await redis.zrangebylex(keys.allCommitments, after === null ? '-' : `(${after}`, '+', 'LIMIT', 0, page.limit + 1);
+        const slice = ids.slice(0, page.limit);
+        const items = await getMany(slice);
+        return { items, nextCursor: ids.length > page.limit && slice.length ? encodeCursor(slice[slice.length - 1]!) : null };
+      }
       const ids = await this.findIds(filter, now);
       const start = after === null ? 0 : ids.findIndex((x) => x > after);
       const slice = start < 0 ? [] : ids.slice(start, start + page.limit);
