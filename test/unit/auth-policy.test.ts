@@ -17,7 +17,7 @@ const outcome = (p: Principal, a: Action, c: typeof led) => {
 describe('authorize: the role policy', () => {
   it('relation is the strongest tie: lead over member over none', () => {
     expect(relationOf(lka, led)).toBe('lead');
-    expect(relationOf(lka, { id: 'x', leads: ['LKA'], members: ['LKA'] })).toBe('lead');
+    expect(relationOf(lka, { leads: ['LKA'], members: ['LKA'] })).toBe('lead');
     expect(relationOf(lka, joined)).toBe('member');
     expect(relationOf(lka, other)).toBe('none');
     expect(relationOf({ name: 'e', role: 'editor' }, led)).toBe('none');
