@@ -1,9 +1,9 @@
 /**
  * Rate limits: the API's 429 answers.
  *
- * Three limits, each counted in Redis (express-rate-limit with
- * rate-limit-redis, fixed windows), so every API process of a deployment
- * shares one count:
+ * Three limits, each counted in Redis in fixed windows (the counters of
+ * rate-limit-redis; `public` through express-rate-limit, the other two by the
+ * code below), so every API process of a deployment shares one count:
  * - `api`: requests per token per minute on /v1 (RATE_LIMIT_API_PER_MINUTE);
  * - `authFailures`: failed sign-ins (a credential tried, 401 answered) per
  *   client address per 15 minutes (RATE_LIMIT_AUTH_FAILURES), from any route that takes a
