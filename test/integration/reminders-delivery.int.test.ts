@@ -53,7 +53,7 @@ describe.concurrent('reminders at run time', () => {
     expect(planned.size).toBe(7);
 
     await until(() => h.mailFor(c.id).length >= 7, 20_000, '7 reminders');
-    await sleep(1500);
+    await h.settled(c.id);
     const mail = h.mailFor(c.id);
     expect(mail).toHaveLength(7);
     for (const m of mail) {
@@ -105,7 +105,7 @@ describe.concurrent('reminders at run time', () => {
     await h.deps.commitments.mutate(c.id, (cur) => completeCommitment(cur, { note: 'done offline', completedOn: '2026-03-01' }, 'test', new Date()));
     expect((await pendingJobs(c.id)).length).toBe(JOBS);
     await until(async () => (await pendingJobs(c.id)).length === 0, 15_000, 'the jobs to fire');
-    await sleep(500);
+    await h.settled(c.id);
     expect(h.mailFor(c.id)).toHaveLength(0);
   });
 
@@ -113,7 +113,7 @@ describe.concurrent('reminders at run time', () => {
     const c = await create('deadline-moves', 6000);
     await request(h.app).patch(`/v1/commitments/${c.id}`).set(bearer(TOKENS.admin)).send({ due: { at: instant(9000) } }).expect(200);
     await until(() => h.mailFor(c.id).length >= 7, 25_000, 'the new plan');
-    await sleep(1500);
+    await h.settled(c.id);
     const ids = h.mailFor(c.id).map(sendIdOf);
     expect(ids).toHaveLength(7);
     expect(ids.every((id) => id.includes('--d2--'))).toBe(true);
@@ -124,7 +124,7 @@ describe.concurrent('reminders at run time', () => {
     await until(async () => (await pendingJobs(c.id)).length === JOBS, 5000, 'jobs scheduled');
     await h.deps.commitments.mutate(c.id, (cur) => patchCommitment(cur, { due: { at: instant(3_600_000) } }, 'test', new Date()));
     await until(async () => (await pendingJobs(c.id)).length === 0, 15_000, 'the old jobs to fire');
-    await sleep(500);
+    await h.settled(c.id);
     expect(h.mailFor(c.id)).toHaveLength(0);
   });
 });

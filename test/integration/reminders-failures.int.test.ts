@@ -10,7 +10,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommitment } from '../../src/domain/commitment.js';
 import { TOKENS, bearer } from '../support/app.js';
-import { DUE_ONLY, instant, sendIdOf, sleep, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
+import { DUE_ONLY, instant, sendIdOf, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
 
 let h: ReminderHarness;
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe('delivery failures', () => {
     h.sink.failNext(451, 2);
     await create('smtp-4xx', 1500);
     await until(() => h.mailFor('smtp-4xx').length >= 2, 20_000, 'both reminders');
-    await sleep(1000);
+    await h.settled('smtp-4xx');
     const ids = h.mailFor('smtp-4xx').map((m) => `${sendIdOf(m)}|${m.envelopeTo.join()}`);
     expect(ids.sort()).toEqual(['smtp-4xx--d1--due--IDN|focal-point.idn@example.org', 'smtp-4xx--d1--due--LKA|focal-point.lka@example.org']);
     expect((await h.ledger.get('smtp-4xx--d1--due--LKA', 'focal-point.lka@example.org'))?.state).toBe('sent');
@@ -126,7 +126,7 @@ describe('an escalation with two leads', () => {
 
     await request(h.app).post(`/v1/reminders/${id}--d1--escalation--AFG/retry`).set(bearer(TOKENS.admin)).expect(202);
     await until(() => h.mailFor(id).length >= 5, 10_000, 'the retried escalation');
-    await sleep(500);
+    await h.settled(id);
     expect(received()).toEqual(['escalation--AFG focal-point.afg@example.org', 'escalation--LKA focal-point.lka@example.org', ...copies.map((a) => `escalation--LKA ${a}`)].sort());
     // One escalation of the commitment in its history (the digest tells it once), from the send that carried the copies.
     const history = (await request(h.app).get(`/v1/commitments/${id}/history`).set(bearer(TOKENS.admin)).expect(200)).body.items as Array<{ type: string; data: { sendId?: string } }>;
@@ -150,7 +150,7 @@ describe('poisoned jobs', () => {
         return j && (await j.getState()) === 'failed' ? j : null;
       }, 10_000, id)),
     );
-    await sleep(800);
+    // A job that BullMQ would try again is delayed, not failed: 'failed' with one try is final.
     const reasons: string[] = [];
     for (const [i, id] of ids.entries()) {
       const j = (await queues[i]!.getJob(id))!;
@@ -188,10 +188,11 @@ describe('a late start', () => {
     await h.services.scheduler.commitmentsChanged([id]);
     await until(() => h.mailFor(id).length >= 1, 10_000, 'the overdue notice');
     // Starting again (or a full reconcile) must not send it again.
+    await h.settled(id);
     await h.services.scheduler.commitmentsChanged([id]);
-    await sleep(1500);
+    await h.settled(id);
     await h.services.scheduler.commitmentsChanged([id]);
-    await sleep(1000);
+    await h.settled(id);
 
     const mail = h.mailFor(id);
     expect(mail.map((m) => [sendIdOf(m), m.envelopeTo.join()])).toEqual([[`${id}--d1--overdue-4--LKA`, 'focal-point.lka@example.org']]);

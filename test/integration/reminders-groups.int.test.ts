@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, bearer } from '../support/app.js';
-import { sendIdOf, sleep, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
+import { sendIdOf, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
 
 let h: ReminderHarness;
 beforeAll(async () => {
@@ -94,7 +94,8 @@ describe('reminder jobs by group', () => {
 
     // Pago Pago's catch-up notice goes out now; Kiritimati's waits for its next working day.
     await until(() => h.mailFor(id).length >= 1, 10_000, "Pago Pago's overdue notice");
-    await sleep(1000);
+    // The job has moved itself to Kiritimati's instant: nothing of this commitment is waiting or running.
+    await h.settled(id, { delayedToo: false });
     expect(h.mailFor(id).map((m) => [sendIdOf(m), m.envelopeTo.join()])).toEqual([[`${id}--d1--overdue-1--QA-PPG`, 'qa-ppg@example.org']]);
 
     const view = await request(h.app).get(`/v1/commitments/${id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
@@ -118,7 +119,7 @@ describe('reminder jobs by group', () => {
     // A later reconcile (any change, or the periodic full one) leaves the waiting job where it is:
     // it does not pull it back to the instant of the send already delivered.
     await h.services.scheduler.commitmentsChanged([id]);
-    await sleep(1500);
+    await h.settled(id, { delayedToo: false });
     expect(runs).toHaveLength(1);
     const moved = Math.floor(Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!)) / 4096) - Math.floor(score / 4096);
     expect(moved).toBeGreaterThanOrEqual(0);

@@ -52,6 +52,13 @@ export interface ReminderHarness {
   mailer: Mailer;
   /** Messages whose send id belongs to this commitment. */
   mailFor(commitmentId: string): ReceivedMail[];
+  /**
+   * Resolve once nothing more can be sent for this commitment right now: no reconcile is
+   * waiting or running, and none of its reminder jobs is waiting, running or delayed (pass
+   * `delayedToo: false` to leave delayed jobs out, for a job that waits for a later send).
+   * A recorded state, so tests need not sleep to prove that nothing more arrives.
+   */
+  settled(commitmentId: string, opts?: { delayedToo?: boolean; timeoutMs?: number }): Promise<void>;
   addParty(p: Party): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -113,6 +120,19 @@ export async function startReminderHarness(
     workers,
     mailer,
     mailFor: (id) => sink.messages.filter((m) => sendIdOf(m).startsWith(`${id}--`)),
+    async settled(id, o = {}) {
+      const states = o.delayedToo === false ? (['waiting', 'active'] as const) : (['waiting', 'active', 'delayed'] as const);
+      await until(
+        async () => {
+          const r = await reconcile.getJobCounts('waiting', 'active', 'delayed');
+          if ((r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) > 0) return false;
+          const mine = (await reminders.getJobs([...states])).filter((j) => (j.data as { c?: string }).c === id);
+          return mine.length === 0;
+        },
+        o.timeoutMs ?? 15_000,
+        `the jobs of ${id} to settle`,
+      );
+    },
     addParty: (p) => services.parties.put(p),
     async cleanup() {
       await workers?.close();
