@@ -103,6 +103,26 @@ describe('schedule checks, membership and keys', () => {
     }
   });
 
+  it('the fast path for Z strings of 24 characters is taken only for those', () => {
+    const p = { from: new Date('2010-01-11T02:00:00Z'), to: new Date('2010-01-18T02:00:00Z') };
+    const f = periodFilter(p);
+    // 25 characters with a Z at index 23: not an instant; compared as text it would pass.
+    expect(f('2010-01-18T01:59:59.999Z0')).toBe(false);
+    // 24 characters without a Z: 08:59:59+07:00 is 01:59:59Z, before the period; compared as text it would pass.
+    expect(f('2010-01-11T08:59:59+0700')).toBe(false);
+    expect(f('2010-01-11T09:00:00+0700')).toBe(true);
+  });
+
+  it('a Date keeps its milliseconds', () => {
+    const p = { from: new Date('2010-01-11T02:00:00.500Z'), to: new Date('2010-01-11T02:00:00.900Z') };
+    expect(inPeriod(new Date('2010-01-11T02:00:00.700Z'), p)).toBe(true);
+    expect(inPeriod(new Date('2010-01-11T02:00:00.400Z'), p)).toBe(false);
+  });
+
+  it('a pattern with a space before @ is checked as given, not trimmed into another one', () => {
+    expect(checkSchedule(' @daily', 'UTC').cron).toMatch(/^" @daily" is not a usable cron pattern/);
+  });
+
   it('the first digest starts at the meeting only when the meeting is earlier than the period', () => {
     const asOf = new Date('2010-01-18T02:00:00Z');
     const early = new Date('2009-07-26T17:00:00Z');
