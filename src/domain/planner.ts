@@ -1,53 +1,12 @@
 /**
  * The reminder planner: (commitment, policy, parties, now) → every send the
- * commitment's current deadline calls for. Pure and deterministic; the
- * reconcile job makes BullMQ's delayed jobs match its output, and the
- * fire-time guard re-runs it to check that a job's id is still in the plan.
- *
- * Rules (told at length in docs/reminders.md):
- * - Steps: one `before-<duration>` per policy duration, `due` on the deadline
- *   day (when `onDue`), `overdue-1..max` every `overdue.every` after the
- *   deadline, and one `escalation` at deadline + `escalateAfter`.
- * - Recipients: before/due go to every lead and member party; overdue and
- *   escalation go to the leads only, because they are the ones answerable for
- *   the delay. The escalation copies every co-chair party's contacts and the
- *   steering-group list once: the copies ride on the first lead's escalation
- *   (in `leads` order, of the leads with contacts), and leave out every lead's
- *   own addresses, since each lead gets its own escalation. One send per
- *   (step, party) so each party gets it at its own local hour; a party that is
- *   unknown or has no contacts gets no send.
- * - Send hour (`sendAt: "HH:MM"`): the step picks a local calendar day in the
- *   party's zone and sends at HH:MM that day. For a date deadline the day is
- *   counted from the deadline's calendar date (so "due 31 December" means the
- *   31st everywhere); for an instant deadline from the deadline's local day.
- *   Before/due sends never fall after the deadline instant (earlier days are
- *   taken if needed); overdue/escalation sends always fall strictly after it
- *   (later days are taken). With `sendAt: null` a step is sent at the exact
- *   instant, computed with calendar arithmetic in the party's zone (P1D before
- *   keeps the local time of day across DST).
- * - Quiet days (0 = Sunday … 6 = Saturday, in the party's zone), the public
- *   holidays of the party's country (`holidays`, see holidays.ts) and the
- *   party's own `closedDays`, all on its own calendar: a send that lands on
- *   one moves to the next working day, same local time. A before/due send
- *   that would thereby pass the deadline moves back to the previous working
- *   day instead. A moved send says from where and why (`moved`). Second-scale
- *   demos should use `quietDays: []`.
- * - Collisions: when two sends of one party land on the same instant (e.g.
- *   P1D and due after a weekend move, or overdue follow-ups piling onto a
- *   Monday), only one is kept: the one nearest the deadline for before/due,
- *   the lowest-numbered overdue follow-up.
- * - Catch-up: a send older than `now - catchUpWindowMs` is kept with
- *   `state: 'skipped'`; one between that and `now` stays planned and goes out
- *   now. An overdue item gets one overdue notice, not a burst: per party, of
- *   the overdue follow-ups at or before `now` only the latest stays planned;
- *   when even that one is older than the window, it is re-timed to now
- *   (`nominalAt` keeps the original) so the lead still hears once. The
- *   escalation is likewise sent once, re-timed to now when missed. A re-timed
- *   send that falls on a quiet day waits for the next working day.
- * - `state` describes what would happen from `now`; a send that already went
- *   out may later read `skipped` (its instant has aged out of the window), so
- *   callers overlay the send ledger. Compare plans by id: a re-timed catch-up
- *   send's `at` follows `now`.
+ * commitment's current deadline calls for, one per step and recipient party.
+ * Pure and deterministic: the reconcile job makes the queues match its
+ * output, and the fire-time guard re-runs it to check that a job's sends are
+ * still planned. The rules (steps, recipients, send hours, quiet days and
+ * holidays, collisions, catch-up) are told in docs/reminders.md; the subtle
+ * spots are commented where they are decided. A send's `state` says what
+ * would happen from `now`, so callers overlay the send ledger for what did.
  */
 import type { Duration } from 'date-fns';
 import type { Commitment } from './commitment.js';
