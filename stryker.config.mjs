@@ -49,6 +49,22 @@
  *     collapse() in follow-up order, which is time order.
  * send-placement.ts
  *   - quietReason `p.quiet.size > 0` → true / `>= 0`: an empty set has no weekday.
+ * local-time.ts
+ *   - offsetAt's cache (`if (!cache)` → true, `if (hit !== undefined)` → false, the
+ *     bucket edges `start`/`end` computed wrongly, `start === end && start === exact`
+ *     → false or `{}`): each only stops caching, so every offset is looked up exactly.
+ *   - `ms / BUCKET` → `ms * BUCKET`: the bucket's edges become invalid dates, so
+ *     nothing is cached (as above).
+ *   - atLocal `if (ok1) return t1` → false: the last line returns t1 too.
+ *   - shiftCalendar `Math.floor(total / 12)` → `total * 12`: y and m stop being
+ *     normal, but Date.UTC normalises any month count to the same day.
+ * digest-period.ts
+ *   - checkSchedule `cron.trim().split(/\s+/)` → untrimmed or `/\s/`: empty fields
+ *     are filtered out either way.
+ *   - the loop guards `i < 16` → `<=` / `i--` in previousRun and runAtOrAfter: the
+ *     chain reaches `at` in two or three steps; the fallback after 16 is unreachable.
+ *   - `meetingStart < from` → `<=`: on equality both are the same instant.
+ *   - periodFilter's fast path → false: the slow path parses and answers the same.
  * action-link.ts
  *   - the 'utf8' and 'latin1' encodings → "": Node's default is utf8, and base64url
  *     text is ASCII, the same in both.
