@@ -148,7 +148,7 @@ async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub !== 'failed') throw new UsageError('expected: followup reminders failed [--json] [--limit n]');
   const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string', default: '100' } } });
-  const rows = await ctx.reminders.deliveries({ state: 'failed', limit: Number(values.limit) || 100 }, { name: 'cli', role: 'admin' });
+  const { items: rows } = await ctx.reminders.deliveries({ state: 'failed', limit: Number(values.limit) || 100 }, { name: 'cli', role: 'admin' });
   if (values.json) return ctx.out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) return ctx.out((await emptyStore(ctx)) ?? 'No failed reminder deliveries.');
   for (const r of rows) {

@@ -42,6 +42,8 @@ export function sendView(s: PlannedSend, entries: Record<string, LedgerEntry>, c
     stepKey: s.stepKey,
     at: s.at,
     ...(s.nominalAt ? { nominalAt: s.nominalAt } : {}),
+    // Why the send is not at its nominal local time: a weekend, a public holiday or a closed day of the party.
+    ...(s.moved ? { moved: s.moved } : {}),
     partyId: s.partyId,
     timeZone: s.timeZone,
     state,
@@ -99,20 +101,25 @@ export function createReminderService(deps: ReminderServiceDeps) {
       };
     },
 
-    /** Failed or sent deliveries, newest first, limited to what the principal may see. */
-    async deliveries(q: { state: 'failed' | 'sent'; commitment?: string; limit: number }, p: Principal): Promise<DeliveryView[]> {
-      // Filtering happens after the index read, so read generously when filtering.
-      const filtering = q.commitment !== undefined || p.role === 'editor';
-      const fetch = filtering ? 5000 : q.limit;
-      const rows = q.state === 'failed' ? await ledger.failed({ limit: fetch }) : await ledger.sent({ limit: fetch });
-      let items = rows.map(deliveryView);
-      if (q.commitment) items = items.filter((r) => r.commitmentId === q.commitment);
-      if (p.role === 'editor') {
-        const ids = [...new Set(items.map((r) => r.commitmentId).filter((x): x is string => x !== null))];
-        const visible = new Set((await commitments.getMany(ids)).filter((c) => inScope(p, partiesOf(c))).map((c) => c.id));
-        items = items.filter((r) => r.commitmentId !== null && visible.has(r.commitmentId));
+    /**
+     * Failed or sent deliveries, newest first, limited to what the principal may
+     * see, one page at a time. Each query reads an index that answers it: the
+     * ledger's index of the state; or, for one commitment or an editor, the
+     * per-commitment indexes of the commitments asked and in scope (an editor's
+     * are found from the commitment indexes of its parties). So every page is
+     * complete, whatever the ledger holds besides.
+     */
+    async deliveries(q: { state: 'failed' | 'sent'; commitment?: string; limit: number; cursor?: string }, p: Principal): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
+      let scope: string[] | undefined;
+      if (q.commitment !== undefined) {
+        const [c] = await commitments.getMany([q.commitment]);
+        // An editor sees nothing of a commitment out of scope; a deleted one keeps its ledger rows.
+        scope = p.role === 'editor' && (!c || !inScope(p, partiesOf(c))) ? [] : [q.commitment];
+      } else if (p.role === 'editor') {
+        scope = (p.parties ?? []).length === 0 ? [] : await commitments.findIds({ scope: [...(p.parties ?? [])] }, clock.now());
       }
-      return items.slice(0, q.limit);
+      const page = await ledger.page({ state: q.state, limit: q.limit, ...(scope ? { commitments: scope } : {}), ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) });
+      return { items: page.rows.map(deliveryView), nextCursor: page.nextCursor };
     },
 
     /** An admin's retry of one failed send: re-enqueued now; the fire-time guard and the ledger still apply. */

@@ -1,7 +1,7 @@
 /**
  * Reminders in the API:
  *   GET  /v1/commitments/:id/reminders   every planned send with its state (plan overlaid with the ledger)
- *   GET  /v1/reminders?state=failed|sent&commitment=&limit=
+ *   GET  /v1/reminders?state=failed|sent&commitment=&limit=&cursor=   → { items, nextCursor }
  *   POST /v1/reminders/:sendId/retry     admin: re-enqueue a failed delivery
  */
 import { Router } from 'express';
@@ -16,6 +16,7 @@ export const ListQuery = z.strictObject({
   state: z.enum(['failed', 'sent']).default('failed'),
   commitment: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,1000}$/, 'expected a cursor from nextCursor').optional(),
 });
 
 export function remindersRouter(deps: AppDeps): Router {
@@ -31,7 +32,8 @@ export function remindersRouter(deps: AppDeps): Router {
 
   router.get('/reminders', async (req, res) => {
     const q = parse(ListQuery, req.query, 'query');
-    res.json({ items: await reminders.deliveries({ state: q.state, limit: q.limit, ...(q.commitment ? { commitment: q.commitment } : {}) }, principalOf(req)) });
+    const page = await reminders.deliveries({ state: q.state, limit: q.limit, ...(q.commitment ? { commitment: q.commitment } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }, principalOf(req));
+    res.json({ items: page.items, nextCursor: page.nextCursor });
   });
 
   router.post('/reminders/:sendId/retry', requireRole('admin'), async (req, res) => {
