@@ -7,7 +7,10 @@
  * sets an HttpOnly, SameSite=Strict cookie holding the principal and an expiry,
  * signed with HMAC-SHA256 (secret shared by every process through Redis), and
  * redirects to the same page without the token, so it leaves the address bar
- * and the history. The token itself is never stored in the cookie.
+ * and the history. The token itself is never stored in the cookie, only its
+ * reference (its SHA-256, what the token store keeps): each use of the cookie
+ * looks the token up again, so a revoked token's sessions end at once, and a
+ * changed role or party scope applies at once.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
@@ -15,15 +18,15 @@ import type { Config } from '../../config/env.js';
 import { RoleSchema, type Principal } from '../domain/auth.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import type { Authenticator } from '../store/auth-store.js';
+import { tokenRef, type Authenticator } from '../store/auth-store.js';
 import type { Services } from '../app/services.js';
 
 export const SESSION_COOKIE = 'fu_session';
 
 export interface SessionCookies {
-  /** Set the session cookie for `principal`, valid for `ttlMs`. */
-  issue(res: Response, principal: Principal, ttlMs: number): Promise<void>;
-  /** The principal of a valid, unexpired session cookie, or null. */
+  /** Set the session cookie for `principal`, signed in with `token`, valid for `ttlMs`. */
+  issue(res: Response, principal: Principal, ttlMs: number, token: string): Promise<void>;
+  /** The principal of a valid, unexpired session cookie whose token is still valid, or null. */
   read(req: Request): Promise<Principal | null>;
   clear(res: Response): void;
 }
@@ -39,15 +42,15 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function createSessionCookies(deps: { services: Pick<Services, 'secret'>; config: Pick<Config, 'PUBLIC_BASE_URL'>; clock: Clock }): SessionCookies {
+export function createSessionCookies(deps: { services: Pick<Services, 'secret'>; config: Pick<Config, 'PUBLIC_BASE_URL'>; clock: Clock; auth: Pick<Authenticator, 'byRef'> }): SessionCookies {
   const key = () => deps.services.secret('session');
   const sign = async (payload: string) => createHmac('sha256', await key()).update(payload).digest('base64url');
   const secure = deps.config.PUBLIC_BASE_URL.startsWith('https:');
 
   return {
-    async issue(res, principal, ttlMs) {
+    async issue(res, principal, ttlMs, token) {
       const body = Buffer.from(
-        JSON.stringify({ n: principal.name, r: principal.role, p: principal.parties, e: deps.clock.now().getTime() + ttlMs }),
+        JSON.stringify({ n: principal.name, r: principal.role, p: principal.parties, e: deps.clock.now().getTime() + ttlMs, t: tokenRef(token) }),
       ).toString('base64url');
       res.cookie(SESSION_COOKIE, `${body}.${await sign(body)}`, {
         httpOnly: true,
@@ -65,12 +68,16 @@ export function createSessionCookies(deps: { services: Pick<Services, 'secret'>;
       const given = Buffer.from(m[2]!);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
-        const data = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { n: string; r: string; p?: string[]; e: number };
+        const data = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { n: string; r: string; p?: string[]; e: number; t?: string };
         const role = RoleSchema.safeParse(data.r);
-        if (!role.success || typeof data.e !== 'number' || data.e <= deps.clock.now().getTime()) return null;
-        return { name: data.n, role: role.data, ...(data.p ? { parties: data.p } : {}) };
-      } catch {
-        return null;
+        if (!role.success || typeof data.e !== 'number' || data.e <= deps.clock.now().getTime() || typeof data.t !== 'string') return null;
+        // The token is checked on each use: a revoked one (or one renamed) ends the session now.
+        const current = await deps.auth.byRef(data.t);
+        if (!current || current.name !== data.n) return null;
+        return current;
+      } catch (err) {
+        if (err instanceof SyntaxError) return null;
+        throw err;
       }
     },
     clear(res) {

@@ -14,7 +14,15 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | null>;
+  /**
+   * The principal of the token whose reference (`tokenRef`) this is, while that token is
+   * still configured or stored; null once it is gone. Lets a session check its token on each use.
+   */
+  byRef(ref: string): Promise<Principal | null>;
 }
+
+/** A token's reference: its SHA-256 in hex, which is what the store keeps, never the token. */
+export const tokenRef = (token: string): string => sha256(token).toString('hex');
 
 /** Authenticate against operator-configured tokens, or else the generated ones kept in Redis. */
 export function createAuthenticator(redis: Redis, keys: Keys, specs: readonly TokenSpec[] | undefined): Authenticator {
@@ -32,6 +40,17 @@ export function createAuthenticator(redis: Redis, keys: Keys, specs: readonly To
         return found;
       }
       const stored = await redis.hget(keys.tokens, hash.toString('hex'));
+      return stored ? (JSON.parse(stored) as Principal) : null;
+    },
+    async byRef(ref) {
+      if (!/^[0-9a-f]{64}$/.test(ref)) return null;
+      const hash = Buffer.from(ref, 'hex');
+      if (configured.length > 0) {
+        let found: Principal | null = null;
+        for (const c of configured) if (timingSafeEqual(c.hash, hash)) found = c.principal;
+        return found;
+      }
+      const stored = await redis.hget(keys.tokens, ref);
       return stored ? (JSON.parse(stored) as Principal) : null;
     },
   };

@@ -55,7 +55,7 @@ export function adminRouter(deps: AppDeps, sessions: SessionCookies): Router {
     const principal = await deps.auth.authenticate(token);
     if (!principal) throw new AppError('unauthenticated', 'The token is not valid.', [{ path: 'query.token', message: 'not a valid token' }]);
     if (principal.role !== 'admin') throw new AppError('forbidden', 'Only an admin token opens the dashboard.');
-    await sessions.issue(res, principal, ADMIN_SESSION_MS);
+    await sessions.issue(res, principal, ADMIN_SESSION_MS, token);
     res.redirect(303, DASHBOARD_PATH);
   });
 

@@ -183,7 +183,7 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
           res.status(401).type('html').send(renderSignInNeeded('This viewer link is not valid (any more).'));
           return;
         }
-        await sessions.issue(res, principal, VIEWER_SESSION_MS);
+        await sessions.issue(res, principal, VIEWER_SESSION_MS, q.token);
         res.redirect(303, withoutToken(req));
         return;
       }
