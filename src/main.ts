@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { createApp } from './api/app.js';
 import { createServices, type Services } from './app/services.js';
+import { describeNextMail, findNextMail } from './app/next-mail.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { coerceError } from './domain/errors.js';
 import { createLogger } from './logger.js';
@@ -90,6 +91,13 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
     releasers.push({ name: 'workers', release: () => workers.close() });
     const digestWorker = await startDigestWorker({ services, redis: workerRedis });
     releasers.push({ name: 'digest-worker', release: () => digestWorker.close() });
+    // Quiet days and the send hour often put the first mail days ahead: say when it will be.
+    try {
+      const next = await findNextMail({ commitments: services.commitmentStore, reminders: services.reminders, clock });
+      logger.info(next.kind === 'next' ? { nextReminder: next.next } : {}, describeNextMail(next));
+    } catch (err) {
+      logger.warn({ err: coerceError(err) }, 'could not work out the next reminder');
+    }
   }
   metrics.watchQueues(services.queues);
 
