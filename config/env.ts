@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isValidTimeZone } from '../src/domain/time-zone.js';
 import { isoDurationSchema } from '../src/domain/duration.js';
@@ -93,7 +94,23 @@ const EnvSchema = z.object({
   BODY_LIMIT: z.string().default('100kb').describe('Largest accepted request body'),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(0).default(600).describe('Requests per token per minute on /v1 before 429; 0 turns it off'),
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30).describe('Failed sign-ins (401) per client address per 15 minutes before that address gets 429 everywhere; 0 turns it off'),
-  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(0).default(60).describe('Requests per client address per minute on one-click links and party calendar feeds before 429; 0 turns it off'),
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(0).default(60).describe('Requests per client address per minute on one-click links, party calendar feeds, the status page and the API docs before 429; 0 turns it off'),
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((raw, ctx) => {
+      const v = raw.trim();
+      if (v === 'false' || v === 'none') return false;
+      if (/^\d{1,2}$/.test(v)) return Number(v);
+      const parts = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = parts.filter((x) => !['loopback', 'linklocal', 'uniquelocal'].includes(x) && !isIP(x.replace(/\/\d{1,3}$/, '')));
+      if (parts.length === 0 || bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `expected loopback, linklocal, uniquelocal, IP addresses or CIDR ranges (comma-separated), a hop count, or false; not ${bad.join(', ') || 'empty'}` });
+        return z.NEVER;
+      }
+      return parts;
+    })
+    .describe('Which reverse proxies are trusted to name the client in X-Forwarded-For (the address rate limits count per): loopback (the default), linklocal, uniquelocal, IP addresses or CIDR ranges, comma-separated; a number of hops; or false to trust none'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional().describe('json in production, pretty otherwise'),
 
@@ -123,6 +140,7 @@ const EnvSchema = z.object({
   DIGEST_STEERING_GROUP: list('Steering-group addresses that receive the digest').pipe(z.array(z.email())),
   DIGEST_PARTY_OPT_IN: list('Party ids whose focal points get a digest of their own items'),
   DIGEST_EMPTY: z.enum(['short', 'skip']).default('short').describe('On a week without changes: send a short digest, or nothing'),
+  EXTENSION_DECISION_DAYS: z.coerce.number().int().min(1).max(365).default(14).describe('Days the co-chairs have to decide a request for more time before it expires and the leads are told'),
 
   METRICS_TOKEN: z.string().min(16).optional().describe('Bearer token for /metrics; when unset an admin token is required'),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional().describe('Serve /metrics on this separate port instead'),
