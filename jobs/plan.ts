@@ -9,6 +9,18 @@ import { durationToMs, parseIsoDuration } from '../src/domain/duration.js';
 import type { Party } from '../src/domain/party.js';
 import { effectivePolicy, planReminders, planStatusCheck, type PlannedSend } from '../src/domain/planner.js';
 import { defaultPolicy } from '../src/domain/reminder-policy.js';
+import type { HolidayLookup } from '../src/domain/holidays.js';
+import { publicHolidays } from '../src/domain/public-holidays.js';
+
+/**
+ * The public holidays every planner of this process reads: one lookup (and one bounded memo)
+ * per process, made on first use, so a process that never plans never loads the holiday data.
+ */
+let processHolidays: HolidayLookup | null = null;
+function sharedHolidays(): HolidayLookup {
+  processHolidays ??= publicHolidays();
+  return processHolidays;
+}
 
 export type PlanConfig = Pick<
   Config,
@@ -28,13 +40,18 @@ export interface Planner {
   statusCheck(c: Commitment): ReturnType<typeof planStatusCheck>;
 }
 
-/** Bind the planner to the configured default policy, catch-up window and steering group. */
-export function createPlanner(config: PlanConfig): Planner {
+/**
+ * Bind the planner to the configured default policy, catch-up window and steering group, and to
+ * the public holidays of each party's country (quiet days, like the weekend; a moved send says
+ * why). `holidays` replaces the process's date-holidays lookup (tests, benchmarks).
+ */
+export function createPlanner(config: PlanConfig, opts: { holidays?: HolidayLookup } = {}): Planner {
   const fallback = defaultPolicy(config);
   const catchUpWindowMs = durationToMs(parseIsoDuration(config.CATCH_UP_WINDOW) ?? { hours: 12 });
+  const holidays = opts.holidays ?? sharedHolidays();
   return {
     plan: (commitment, parties, now) =>
-      planReminders({ commitment, policy: effectivePolicy(commitment, fallback), parties, now, catchUpWindowMs, steeringGroup: config.DIGEST_STEERING_GROUP }),
+      planReminders({ commitment, policy: effectivePolicy(commitment, fallback), parties, now, catchUpWindowMs, steeringGroup: config.DIGEST_STEERING_GROUP, holidays }),
     statusCheck: planStatusCheck,
   };
 }

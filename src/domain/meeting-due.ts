@@ -7,8 +7,14 @@
  * then the commitment has no deadline yet.
  */
 import { z } from 'zod';
-import { SlugSchema } from './commitment.js';
 import { shiftCalendar } from './local-time.js';
+
+/** A meeting id (the slug rule of commitment.ts, repeated here: commitment.ts imports this module). */
+const MeetingIdSchema = z
+  .string()
+  .min(2)
+  .max(80)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a meeting id, a lower-case slug such as ahg-som-2010');
 
 const OFFSET = /^(-)?P(?:(\d{1,2})Y)?(?:(\d{1,3})M)?(?:(\d{1,3})W)?(?:(\d{1,4})D)?$/;
 
@@ -17,7 +23,7 @@ export const MeetingOffsetSchema = z
   .max(20)
   .refine((s) => OFFSET.test(s) && s.replace(/^-/, '') !== 'P', { message: 'expected a signed ISO 8601 duration in years, months, weeks or days, such as -P30D or P0D' });
 
-export const MeetingDueSchema = z.strictObject({ meetingId: SlugSchema, offset: MeetingOffsetSchema });
+export const MeetingDueSchema = z.strictObject({ meetingId: MeetingIdSchema, offset: MeetingOffsetSchema });
 export type MeetingDue = z.infer<typeof MeetingDueSchema>;
 
 export function isMeetingDue(due: unknown): due is MeetingDue {

@@ -5,7 +5,7 @@
  * deployment's keys (and BullMQ's, which share the tag) land in one Redis
  * Cluster slot and multi-key scripts stay legal.
  */
-export type LedgerKind = 'reminder' | 'digest';
+export type LedgerKind = 'reminder' | 'digest' | 'notice';
 
 export function createKeys(prefix: string) {
   const p = `{${prefix}}`;
@@ -21,6 +21,8 @@ export function createKeys(prefix: string) {
     byParty: (party: string) => `${p}:idx:party:${party}`,
     byMeeting: (meeting: string) => `${p}:idx:meeting:${meeting}`,
     byDue: `${p}:idx:due`,
+    /** Commitments whose deadline follows a meeting (`dueLink.meetingId`), by that meeting. */
+    byDueMeeting: (meeting: string) => `${p}:idx:duemeeting:${meeting}`,
     /** An empty set to SUNION with when a filter names no set. */
     emptySet: `${p}:idx:empty`,
     /** Every domain event of the deployment (a Redis stream). */

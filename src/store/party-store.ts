@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../domain/errors.js';
 import type { Party } from '../domain/party.js';
-import type { Meeting } from '../domain/meeting.js';
+import { isDated, type Meeting, type MeetingRecord } from '../domain/meeting.js';
 import type { Keys } from './keys.js';
 import { withScripts } from './scripts.js';
 
@@ -57,13 +57,21 @@ export function createRedisPartyStore(redis: Redis, keys: Keys) {
 export type PartyStore = ReturnType<typeof createRedisPartyStore>;
 
 export function createRedisMeetingStore(redis: Redis, keys: Keys) {
-  async function get(id: string): Promise<Meeting | null> {
+  /** Meetings are listed by first day; an undated (planned) one sorts last. */
+  const scoreOf = (m: MeetingRecord): number | string => (m.startDate ? Date.parse(m.startDate) : '+inf');
+  async function get(id: string): Promise<MeetingRecord | null> {
     const json = await redis.get(keys.meeting(id));
-    return json ? (JSON.parse(json) as Meeting) : null;
+    return json ? (JSON.parse(json) as MeetingRecord) : null;
+  }
+  async function listAll(): Promise<MeetingRecord[]> {
+    const ids = await redis.zrange(keys.meetings, 0, -1);
+    if (ids.length === 0) return [];
+    const raw = await redis.mget(...ids.map((id) => keys.meeting(id)));
+    return raw.filter((x): x is string => x !== null).map((x) => JSON.parse(x) as MeetingRecord);
   }
   return {
     get,
-    async mustGet(id: string): Promise<Meeting> {
+    async mustGet(id: string): Promise<MeetingRecord> {
       const m = await get(id);
       if (!m) throw new AppError('not_found', `No meeting has the id ${id}.`);
       return m;
@@ -72,16 +80,34 @@ export function createRedisMeetingStore(redis: Redis, keys: Keys) {
     async count(): Promise<number> {
       return redis.zcard(keys.meetings);
     },
+    /** Every meeting, planned ones without dates included, by first day. */
+    listAll,
+    /** The meetings with dates (what the digest and the status page show), by first day. */
     async list(): Promise<Meeting[]> {
-      const ids = await redis.zrange(keys.meetings, 0, -1);
-      if (ids.length === 0) return [];
-      const raw = await redis.mget(...ids.map((id) => keys.meeting(id)));
-      return raw.filter((x): x is string => x !== null).map((x) => JSON.parse(x) as Meeting);
+      return (await listAll()).filter(isDated);
     },
-    async create(meeting: Meeting): Promise<boolean> {
-      const score = Date.parse(meeting.startDate);
-      const [[, set]] = (await redis.multi().set(keys.meeting(meeting.id), JSON.stringify(meeting), 'NX').zadd(keys.meetings, 'NX', score, meeting.id).exec()) as [[null, string | null], unknown];
+    async create(meeting: MeetingRecord): Promise<boolean> {
+      const [[, set]] = (await redis.multi().set(keys.meeting(meeting.id), JSON.stringify(meeting), 'NX').zadd(keys.meetings, 'NX', scoreOf(meeting), meeting.id).exec()) as [[null, string | null], unknown];
       return set === 'OK';
+    },
+    /** Read, change and write one meeting without losing a concurrent change (as the party store's update). */
+    async update(id: string, change: (current: MeetingRecord) => MeetingRecord): Promise<{ before: MeetingRecord; after: MeetingRecord }> {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const json = await redis.get(keys.meeting(id));
+        if (!json) throw new AppError('not_found', `No meeting has the id ${id}.`);
+        const before = JSON.parse(json) as MeetingRecord;
+        const after = change(before);
+        if ((await withScripts(redis).compareAndSet(keys.meeting(id), json, JSON.stringify(after))) === 1) {
+          if (after.startDate !== before.startDate) await redis.zadd(keys.meetings, 'XX', scoreOf(after), id);
+          return { before, after };
+        }
+      }
+      throw new AppError('conflict', `The meeting ${id} is being changed by many writers at once; try again.`);
+    },
+    /** Remove a meeting; false when there was none. */
+    async remove(id: string): Promise<boolean> {
+      const [[, n]] = (await redis.multi().del(keys.meeting(id)).zrem(keys.meetings, id).exec()) as [[null, number], unknown];
+      return n === 1;
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MeetingFileSchema } from '../../src/domain/meeting.js';
 import { PartyPatchSchema, PartySchema, isCoChair } from '../../src/domain/party.js';
-import { dueInstant } from '../../src/domain/deadline.js';
+import { dueInstant, type Due } from '../../src/domain/deadline.js';
 
 const seed = () => JSON.parse(readFileSync(new URL('../../config/seed/ahg-som-2009.json', import.meta.url), 'utf8')) as Record<string, any>;
 
@@ -28,7 +28,7 @@ describe('the 2009 seed file', () => {
     for (const c of file.commitments) expect(c.sourceText.length).toBeGreaterThan(20);
     expect(file.commitments.filter((c) => c.due !== null).map((c) => c.id)).toEqual(['workshop-information-campaigns']);
     const workshop = file.commitments.find((c) => c.id === 'workshop-information-campaigns')!;
-    expect(dueInstant(workshop.due)!.toISOString()).toBe('2009-12-31T16:59:59.999Z');
+    expect(dueInstant(workshop.due as Due)!.toISOString()).toBe('2009-12-31T16:59:59.999Z');
     expect(file.commitments.filter((c) => c.target).map((c) => [c.id, c.target])).toEqual([['expert-meetings-prosecuting-smuggling-syndicates', { units: 2 }]]);
   });
 });
