@@ -44,6 +44,8 @@ export function sendView(s: PlannedSend, entries: Record<string, LedgerEntry>, c
     ...(s.nominalAt ? { nominalAt: s.nominalAt } : {}),
     // Why the send is not at its nominal local time: a weekend, a public holiday or a closed day of the party.
     ...(s.moved ? { moved: s.moved } : {}),
+    // Why the send is not at its nominal local time: a weekend, a public holiday or a closed day of the party.
+    ...(s.moved ? { moved: s.moved } : {}),
     partyId: s.partyId,
     timeZone: s.timeZone,
     state,
