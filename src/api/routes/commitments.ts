@@ -15,10 +15,18 @@ import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
 import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
 
+/** True when the YYYY-MM-DD at the start of `s` is a day of the calendar (Date.parse rolls 2009-02-30 over to March 2). */
+const realDay = (s: string): boolean => {
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+};
+
 // Only ISO forms: Date.parse alone accepts "1" or "March 7" and reads them in the server's zone.
 const instantOrDate = z
   .string()
-  .refine((s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success) && !Number.isNaN(Date.parse(s)), {
+  .max(40)
+  .refine((s) => (/^\d{4}-\d{2}-\d{2}$/.test(s) || z.iso.datetime({ offset: true }).safeParse(s).success) && !Number.isNaN(Date.parse(s)) && realDay(s), {
     message: 'expected an ISO 8601 date (YYYY-MM-DD, read as UTC midnight) or instant',
   })
   .transform((s) => Date.parse(s));
