@@ -84,10 +84,12 @@ describe('GET /v1/calendar.ics', () => {
     expect(e!.DTEND!.value).toBe('20091015T080000Z');
   });
 
-  it('when a commitment is cancelled, then its event stays in the feed as STATUS:CANCELLED', async () => {
+  it('when a commitment is cancelled, then its event stays in the feed as STATUS:CANCELLED with a higher SEQUENCE', async () => {
+    const [before] = byUid((await feed()).events, WORKSHOP);
     await request(ctx.app).post(`/v1/commitments/${WORKSHOP}/cancel`).set(bearer(TOKENS.admin)).send({ reason: 'Merged into the regional workshop' }).expect(200);
     const [e] = byUid((await feed()).events, WORKSHOP);
     expect(e!.STATUS!.value).toBe('CANCELLED');
+    expect(Number(e!.SEQUENCE!.value)).toBeGreaterThan(Number(before!.SEQUENCE!.value));
   });
 
   it('when an editor asks, then it sees only the deadlines of its own parties', async () => {

@@ -10,8 +10,11 @@
  * shared through Redis. It opens that one feed and nothing else.
  *
  * Clients update rather than duplicate because the UID is stable (the
- * commitment id at the service's host) and SEQUENCE is the deadline version,
- * which goes up whenever the deadline moves.
+ * commitment id at the service's host) and SEQUENCE is the commitment's
+ * version, which goes up with every change a subscriber sees: a moved
+ * deadline, a cancellation (RFC 5546 wants a cancelled event's SEQUENCE
+ * raised), a reinstatement, a new title or status. It never goes down, and it
+ * is never below the deadline version the feed used before.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Router, type Response } from 'express';
@@ -48,7 +51,7 @@ export function buildCalendar(items: readonly Commitment[], opts: { name: string
     ].join('\n');
     const common = {
       id: `${c.id}@${opts.host}`,
-      sequence: c.dueVersion,
+      sequence: c.version,
       stamp: new Date(c.updatedAt),
       lastModified: new Date(c.updatedAt),
       summary: `${prefix}${c.title}${progress}`,
