@@ -22,7 +22,7 @@ import { startWorkers } from '../workers/index.js';
 import { startDigestWorker } from '../workers/digest.js';
 import { assertDigestSchedule } from '../jobs/digest.js';
 import { createMailer } from './mail/mailer.js';
-import { createMetrics } from './metrics.js';
+import { reminderStepKeys, createMetrics } from './metrics.js';
 import { createMetricsApp } from './api/metrics.js';
 
 export type Role = 'all' | 'api' | 'workers';
@@ -55,7 +55,7 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, nodeEnv: config.NODE_ENV, ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}) });
   // One metrics registry per process, shared by the API and the workers it runs.
-  const metrics = createMetrics({ defaults: true });
+  const metrics = createMetrics({ defaults: true, steps: reminderStepKeys(config) });
 
   // Release in reverse order of setup; every step runs even when one fails.
   const releasers: Array<{ name: string; release: () => Promise<unknown> }> = [];

@@ -14,6 +14,16 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue, Worker } from 'bullmq';
+import { stepKeys } from './domain/planner.js';
+import { defaultPolicy } from './domain/reminder-policy.js';
+
+/** The digest audiences counted in `digests_sent_total`. */
+export const DIGEST_AUDIENCES = ['steering-group', 'party'] as const;
+
+/** The step keys of the configured default reminder policy: the labels counted from 0 at start. */
+export function reminderStepKeys(config: Parameters<typeof defaultPolicy>[0]): string[] {
+  return stepKeys(defaultPolicy(config));
+}
 
 /** The job states a queue-depth gauge reports. */
 export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
@@ -27,6 +37,10 @@ export interface Metrics {
   digestsSent: Counter<'audience'>;
   /** Committed changes whose reschedule could not be enqueued; the periodic full reconcile repairs them. */
   rescheduleDeferred: Counter;
+  /** One commitment whose reconcile or view failed, by where (reconcile, digest, status-page); the others went on. */
+  commitmentErrors: Counter<'where'>;
+  /** Sends put back while the mail server could not be reached (transport failures, not counted as tries). */
+  mailTransportDeferred: Counter<'kind'>;
   jobDuration: Histogram<'queue' | 'name' | 'outcome'>;
   queueJobs: Gauge<'queue' | 'state'>;
   redisRoundTrip: Gauge;
@@ -38,7 +52,7 @@ export interface Metrics {
  * A fresh set of metrics. `defaults: true` adds prom-client's process metrics
  * (CPU, memory, event-loop lag); the entry point turns them on, tests leave them off.
  */
-export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}): Metrics {
+export function createMetrics(opts: { defaults?: boolean; prefix?: string; steps?: readonly string[] } = {}): Metrics {
   const registry = new Registry();
   const p = opts.prefix ?? 'followup_';
   if (opts.defaults) collectDefaultMetrics({ register: registry, prefix: p });
@@ -65,7 +79,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name: `${p}${name}`, help, labelNames, registers: [registry] });
 
-  return {
+  const metrics: Metrics = {
     registry,
     httpRequestDuration: new Histogram({
       name: `${p}http_request_duration_seconds`,
@@ -79,6 +93,8 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
     remindersFailed: counter('reminders_failed_total', 'Reminder sends that failed permanently, by step', ['step'] as const),
     digestsSent: counter('digests_sent_total', 'Digest mails sent, by audience', ['audience'] as const),
     rescheduleDeferred: counter('reschedule_deferred_total', 'Committed changes whose reschedule could not be enqueued (repaired by the full reconcile)', [] as const),
+    commitmentErrors: counter('commitment_errors_total', 'Commitments whose reconcile or view failed alone (the others went on), by where', ['where'] as const),
+    mailTransportDeferred: counter('mail_transport_deferred_total', 'Sends put back while the mail server could not be reached, by kind (reminder, digest)', ['kind'] as const),
     jobDuration: new Histogram({
       name: `${p}job_duration_seconds`,
       help: 'BullMQ job processing time, by queue, job name and outcome',
@@ -96,6 +112,15 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string } = {}
       watched = [...queues];
     },
   };
+  // Every known series starts at 0, so a rate() or an alert has a sample before the first event.
+  for (const step of opts.steps ?? []) {
+    for (const c of [metrics.remindersSent, metrics.remindersSkipped, metrics.remindersFailed]) c.inc({ step }, 0);
+  }
+  for (const audience of DIGEST_AUDIENCES) metrics.digestsSent.inc({ audience }, 0);
+  for (const where of ['reconcile', 'digest', 'status-page']) metrics.commitmentErrors.inc({ where }, 0);
+  for (const kind of ['reminder', 'digest']) metrics.mailTransportDeferred.inc({ kind }, 0);
+  metrics.rescheduleDeferred.inc(0);
+  return metrics;
 }
 
 /** Count one reminder outcome for a policy step (e.g. `before:P7D`, `on-due`, `overdue:1`, `escalation`). */

@@ -8,10 +8,11 @@ import { appDeps, type AppDeps } from './deps.js';
 import type { Services } from '../app/services.js';
 import { accessLog, authenticate, requireJson } from './middleware.js';
 import { errorHandler, notFound } from './problem.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { commitmentsRouter } from './routes/commitments.js';
 import { healthRouter, statusRouter } from './routes/health.js';
 import { meetingsRouter, partiesRouter } from './routes/parties.js';
-import { createMetrics } from '../metrics.js';
+import { createMetrics, reminderStepKeys } from '../metrics.js';
 import { httpMetrics, metricsAuth, metricsHandler } from './metrics.js';
 import { createSessionCookies } from './session-cookie.js';
 import { adminRouter } from './routes/admin.js';
@@ -26,14 +27,15 @@ import { createRateLimits } from './rate-limit.js';
 export function createApp(services: Services): Express {
   const given = appDeps(services);
   // One metrics set per app unless the entry point shares its process-wide one.
-  const metrics = given.metrics ?? createMetrics();
+  const metrics = given.metrics ?? createMetrics({ steps: reminderStepKeys(given.config) });
   metrics.watchQueues(given.queues);
   const deps: AppDeps = { ...given, metrics };
   const sessions = createSessionCookies(deps);
   const https = deps.config.PUBLIC_BASE_URL.startsWith('https:');
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which proxies' X-Forwarded-For names the client (rate limits count per address): TRUST_PROXY.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.set('query parser', 'simple');
   app.set('etag', false);
 
@@ -69,11 +71,15 @@ export function createApp(services: Services): Express {
   // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
   if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));
   app.use('/admin', adminRouter(deps, sessions));
+  // The public pages (the status page, the API docs) share the one-click links' per-address budget.
+  app.get(['/', '/docs', '/openapi.json'], limits.public);
   app.use(docsRouter(deps));
   app.use(statusPageRouter(deps, sessions));
   // One-click links from reminder mail carry their own signed token, so they sit outside bearer auth.
   app.use('/actions', actionsRouter(deps, limits.public));
 
+  // A path some route serves, asked with another method: 405 with Allow (an unknown path stays 404).
+  app.use(methodNotAllowed());
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

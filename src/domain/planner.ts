@@ -129,6 +129,11 @@ function stepsOf(policy: ReminderPolicy): StepSpec[] {
   return out;
 }
 
+/** The step keys a policy plans (`before-P7D`, `due`, `overdue-1`, `escalation`), in plan order. */
+export function stepKeys(policy: ReminderPolicy): string[] {
+  return stepsOf(policy).map((s) => s.stepKey);
+}
+
 /** Every send one party would get, before collisions and catch-up. */
 function draftsFor(c: Commitment, steps: readonly StepSpec[], party: Party, p: Placer): Draft[] {
   const isLead = c.leads.includes(party.id);
