@@ -4,8 +4,8 @@
  * CDN), so it reads the same everywhere; /openapi.json feeds richer tools.
  */
 import type { OpenApiDocument } from '../openapi.js';
-import { html, page, raw, type SafeHtml } from './html.js';
-import { STATUS_PAGE_CSS } from './status-page-style.js';
+// Through the shell, like every page: the status page's stylesheet and icon (its header band is the reference's own, wider).
+import { STATUS_PAGE_CSS, html, page, raw, type SafeHtml } from './shell.js';
 
 type Op = { summary?: string; description?: string; tags?: string[]; parameters?: Array<{ name: string; in: string; required?: boolean; schema?: unknown }>; requestBody?: { content?: Record<string, { schema?: unknown }> }; responses?: Record<string, { description?: string }> };
 
