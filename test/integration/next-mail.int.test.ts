@@ -3,7 +3,7 @@
  * from the planner over the stored commitments and the ledger, as the API's
  * reminder plans show it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -114,6 +114,18 @@ describe('the next reminder mail', () => {
     expect(describeNextMail(answer)).toContain('GET /v1/commitments/{id}/reminders');
   });
 
+});
+
+describe('the README', () => {
+  it('when it shows the start-up line, then the line has the shape the service logs', async () => {
+    const shape = /^next reminder: (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d [A-Za-z_]+\/[A-Za-z_/]+, .+ for '.+' \(to [A-Z][A-Z0-9-]+; plan at GET \/v1\/commitments\/[a-z0-9-]+\/reminders\)$/;
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const shown = readme.split('\n').filter((l) => l.startsWith('next reminder: '));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(shape);
+    const live = await findNextMail(deps());
+    expect(describeNextMail(live)).toMatch(shape);
+  });
 });
 
 describe('stepLabel', () => {
