@@ -76,6 +76,11 @@ export function adminRouter(deps: AppDeps, sessions: SessionCookies): Router {
     bearerOrSession(deps.auth, sessions),
     requireRole('admin'),
     dashboardCsp(deps.config.PUBLIC_BASE_URL.startsWith('https:')),
+    // The dashboard's API answers its own 500 on a Redis error: ask Redis first, so an outage is our 503.
+    async (req, _res, next) => {
+      if (req.path.startsWith('/api/')) await deps.services.ping();
+      next();
+    },
     serverAdapter.getRouter() as Router,
   );
   return router;
