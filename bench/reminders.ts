@@ -2,7 +2,22 @@
  * Reminder benchmark: N reminders (default 10,000) due over S seconds (default
  * 10), end to end: due instant → accepted by a local SMTP server in this process.
  *
- *   npm run bench:reminders            (REDIS_URL, BENCH_N, BENCH_SPREAD_MS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS, BENCH_WARMUP, BENCH_PROFILE)
+ *   npm run bench:reminders            (REDIS_URL, BENCH_SHAPE, BENCH_N, BENCH_SPREAD_MS, BENCH_DAYS, BENCH_CONCURRENCY, BENCH_POOL, BENCH_ROUNDS, BENCH_WARMUP, BENCH_PROFILE)
+ *
+ * Two shapes (BENCH_SHAPE):
+ *   grouped    (default) each commitment's ten parties share one zone and the
+ *              exact-instant policy: one instant per commitment carries ten
+ *              sends; deadlines spread evenly over the window.
+ *   realistic  the parties are in the seed meeting's zones (UTC+4:30 to UTC+13),
+ *              and each party's sends fire at its own instant, as a policy with
+ *              a local send time makes them: the window is BENCH_DAYS (default 10)
+ *              compressed days, and every send to party p on day d falls at p's
+ *              "09:00" of that day (offset within the day by p's UTC offset).
+ *              So no two parties of a commitment share an instant, and each
+ *              instant carries the sends of many commitments to one party; here
+ *              each commitment has one party (a multi-party commitment is, for
+ *              the scheduler, one such commitment per party).
+ *              The baseline's jobs fall on the same instants.
  *
  * After an unmeasured warm-up of each side (BENCH_WARMUP reminders, default 1,000),
  * runs alternate, ours then baseline, BENCH_ROUNDS times (default 5: A B A B …;
@@ -52,7 +67,43 @@ const POOL = Number(process.env.BENCH_POOL ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const PARTIES = 10;
-const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 15_000);
+const SHAPE = (process.env.BENCH_SHAPE ?? 'grouped') as 'grouped' | 'realistic';
+if (SHAPE !== 'grouped' && SHAPE !== 'realistic') throw new Error(`BENCH_SHAPE: expected grouped or realistic, not ${String(SHAPE)}`);
+// Scheduling must finish before the first deadline; the realistic shape has ten times the commitments.
+const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? (SHAPE === 'realistic' ? 60_000 : 15_000));
+const DAYS = Number(process.env.BENCH_DAYS ?? 10);
+
+/** The seed meeting's zones, one per bench party (ten of its twelve, east to west). */
+const SEED_ZONES = ['Pacific/Auckland', 'Australia/Sydney', 'Asia/Kuala_Lumpur', 'Asia/Jakarta', 'Asia/Yangon', 'Asia/Dhaka', 'Asia/Colombo', 'Asia/Karachi', 'Asia/Kabul', 'Indian/Maldives'];
+/** Minutes east of UTC of a zone at an instant. */
+function offsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at);
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+/** Where each party's "09:00" falls within a UTC day, as a fraction of the day (east first). */
+const ZONE_FRACTION = (() => {
+  const now = new Date();
+  const utcNine = SEED_ZONES.map((z) => (((9 * 60 - offsetMinutes(z, now)) % 1440) + 1440) % 1440);
+  return utcNine.map((m) => m / 1440);
+})();
+
+/**
+ * Reminder i of `total`: its party and due instant (ms after t0).
+ *   grouped: (only the baseline uses it) evenly spread, parties in turn.
+ *   realistic: party i mod 10 on compressed day ⌊i·DAYS/total⌋, at that party's 09:00.
+ */
+function reminderAt(i: number, total: number, spreadMs: number): { party: number; offsetMs: number } {
+  const party = i % PARTIES;
+  if (SHAPE === 'grouped') return { party, offsetMs: Math.floor((i * spreadMs) / total) };
+  const dayMs = spreadMs / DAYS;
+  const day = Math.floor((i * DAYS) / total);
+  const min = Math.min(...ZONE_FRACTION);
+  const max = Math.max(...ZONE_FRACTION);
+  // The parties' 09:00s span part of a day; stretched over 90 % of the compressed day.
+  const within = max > min ? ((ZONE_FRACTION[party]! - min) / (max - min)) * 0.9 : 0;
+  return { party, offsetMs: Math.floor(day * dayMs + within * dayMs) };
+}
 
 /** One rendered reminder, so the baseline moves the same bytes through nodemailer and SMTP as we do. */
 const SAMPLE = (() => {
@@ -248,8 +299,9 @@ async function runBaseline(redis: Redis, sink: Awaited<ReturnType<typeof startSi
   const before = await prefixBytes(redis, prefix);
   const t0 = Date.now() + LEAD_MS / 3;
   const jobs = Array.from({ length: total }, (_, i) => {
-    const at = t0 + Math.floor((i * spreadMs) / total);
-    return { name: 'send', data: { to: `b${i % PARTIES}@example.org`, at: new Date(at).toISOString() }, opts: { jobId: `r-${i}`, delay: at - Date.now(), removeOnComplete: true, attempts: 8, backoff: { type: 'exponential', delay: 1000 } } };
+    const { party, offsetMs } = reminderAt(i, total, spreadMs);
+    const at = t0 + offsetMs;
+    return { name: 'send', data: { to: `b${party}@example.org`, at: new Date(at).toISOString() }, opts: { jobId: `r-${i}`, delay: at - Date.now(), removeOnComplete: true, attempts: 8, backoff: { type: 'exponential', delay: 1000 } } };
   });
   const scheduledAt = Date.now();
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
@@ -275,10 +327,11 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
   const commitments = services.commitmentStore;
   const parties = services.parties;
   for (let p = 0; p < PARTIES; p++) {
-    await parties.put({ id: `B${String(p).padStart(2, '0')}`, name: `Party ${p}`, kind: 'state', timeZone: 'Asia/Jakarta', contacts: [{ name: `p${p}`, email: `b${p}@example.org` }], roles: [] });
+    await parties.put({ id: `B${String(p).padStart(2, '0')}`, name: `Party ${p}`, kind: 'state', timeZone: SHAPE === 'realistic' ? SEED_ZONES[p]! : 'Asia/Jakarta', contacts: [{ name: `p${p}`, email: `b${p}@example.org` }], roles: [] });
   }
-  // total / PARTIES commitments, each with one 'due' send per party at its deadline.
-  const count = Math.ceil(total / PARTIES);
+  // grouped: total / PARTIES commitments, each with one 'due' send per party at its deadline;
+  // realistic: total commitments, each with one party, due at that party's instant (reminderAt).
+  const count = SHAPE === 'grouped' ? Math.ceil(total / PARTIES) : total;
   const t0 = Date.now() + LEAD_MS;
   const ids: string[] = [];
   const now = new Date();
@@ -286,6 +339,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
     await Promise.all(
       Array.from({ length: Math.min(200, count - i) }, (_, k) => {
         const n = i + k;
+        const one = SHAPE === 'realistic' ? reminderAt(n, total, spreadMs) : null;
         const change = createCommitment(
           {
             id: `bench-${n}`,
@@ -293,9 +347,9 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
             title: `Technical meeting on irregular maritime ventures ${n}`,
             sourceText: 'Participants agreed to convene a technical meeting.',
             theme: null,
-            leads: ['B00'],
-            members: Array.from({ length: PARTIES - 1 }, (_, p) => `B${String(p + 1).padStart(2, '0')}`),
-            due: { at: new Date(t0 + Math.floor((n * spreadMs) / count)).toISOString() },
+            leads: [one ? `B${String(one.party).padStart(2, '0')}` : 'B00'],
+            members: one ? [] : Array.from({ length: PARTIES - 1 }, (_, p) => `B${String(p + 1).padStart(2, '0')}`),
+            due: { at: new Date(t0 + (one ? one.offsetMs : Math.floor((n * spreadMs) / count))).toISOString() },
             reminderPolicy: { before: [], onDue: true, overdue: { every: 'PT1H', max: 0 }, escalateAfter: null, sendAt: null, quietDays: [] },
           },
           'bench',
@@ -315,7 +369,7 @@ async function runOurs(redis: Redis, sink: Awaited<ReturnType<typeof startSink>>
     const c = await workers.queues.reminders.getJobCounts('delayed', 'waiting', 'active', 'completed');
     jobs = (c.delayed ?? 0) + (c.waiting ?? 0) + (c.active ?? 0);
     const r = await workers.queues.reconcile.getJobCounts('waiting', 'active', 'delayed');
-    // One job per commitment: its ten sends share one instant (one zone, exact-instant policy).
+    // Today's design: one job per commitment and instant (grouped: ten sends each; realistic: one).
     if (jobs >= count && (r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) === 0) break;
     if (Date.now() > t0) throw new Error('scheduling did not finish before the first deadline; raise BENCH_LEAD_MS');
     await new Promise((r) => setTimeout(r, 50));
@@ -354,7 +408,7 @@ async function main() {
   const sink = await startSink();
   const only = process.env.BENCH_ONLY;
   process.stdout.write(
-    `bench:reminders  N=${N} over ${SPREAD_MS / 1000}s, ${ROUNDS} round(s) alternating ours/baseline; both sides: worker concurrency ${CONCURRENCY}, SMTP pool ${POOL} connections; Redis hz ${hz[1]}\n`,
+    `bench:reminders  shape ${SHAPE}${SHAPE === 'realistic' ? ` (${DAYS} days × ${PARTIES} zones = ${DAYS * PARTIES} instants)` : ''}  N=${N} over ${SPREAD_MS / 1000}s, ${ROUNDS} round(s) alternating ours/baseline; both sides: worker concurrency ${CONCURRENCY}, SMTP pool ${POOL} connections; Redis hz ${hz[1]}\n`,
   );
   const ours: RunResult[] = [];
   const base: RunResult[] = [];
@@ -406,7 +460,7 @@ async function main() {
     ['scheduling time, ms', o.scheduleMs, b.scheduleMs, o.scheduleMs / Math.max(1, b.scheduleMs), ''],
     ['delayed jobs scheduled', o.jobs, b.jobs, o.jobs / b.jobs, ''],
   ];
-  process.stdout.write(`\nmedians of ${ROUNDS} round(s)\n${'metric'.padEnd(34)}${'ours'.padStart(9)}${'baseline'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
+  process.stdout.write(`\nshape ${SHAPE}: medians of ${ROUNDS} round(s)\n${'metric'.padEnd(34)}${'ours'.padStart(9)}${'baseline'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
   for (const [name, ov, bv, r, t] of rows) process.stdout.write(`${name.padEnd(34)}${fmt(ov, 1)}${fmt(bv, 1)}${fmt(r, 2)}  ${t}\n`);
   process.stdout.write(`\nsent early (before the planned instant): ours ${ours.reduce((n, r) => n + r.early, 0)}, baseline ${base.reduce((n, r) => n + r.early, 0)}\n`);
 }
