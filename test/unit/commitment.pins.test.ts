@@ -149,7 +149,7 @@ describe('refusals in full', () => {
   });
 
   it('reopening an open commitment', () => {
-    expect(refusal(() => reopenCommitment(make(), undefined, 'w', T1))).toEqual({ code: 'illegal_transition', status: 409, detail: 'Only a done commitment can be reopened; this one is open.', errors: [{ path: 'status', message: 'illegal transition open → open' }] });
+    expect(refusal(() => reopenCommitment(make(), undefined, 'w', T1))).toEqual({ code: 'illegal_transition', status: 409, detail: 'Only a done or cancelled commitment can be reopened; this one is open.', errors: [{ path: 'status', message: 'illegal transition open → open' }] });
   });
 
   it('completing an in-progress multi-unit item is not a transition check: it records the unit', () => {
