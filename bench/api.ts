@@ -132,6 +132,7 @@ async function serveOurs(prefix: string): Promise<{ url: string; stop: () => Pro
       ]),
       // On, and counted in Redis for every request, but high enough that the bench is never refused.
       RATE_LIMIT_API_PER_MINUTE: '100000000',
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000000',
       STATUS_PAGE: 'public',
       // For experiments only (what would turning X off buy?): never part of a reported figure.
       ...(process.env.BENCH_OURS_ENV ? (JSON.parse(process.env.BENCH_OURS_ENV) as Record<string, string>) : {}),
@@ -247,7 +248,7 @@ async function load(url: string, seconds: number, proc: ChildProcess): Promise<R
   const cpu0 = await cpuOf(proc);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { authorization: `Bearer ${TOKEN}` } });
   const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts in ${result.requests.total} requests`);
+  if (bad > 0) throw new Error(`${url}: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors, ${result.timeouts} timeouts in ${result.requests.total} requests`);
   const cpu = (await cpuOf(proc)) - cpu0;
   return { rps: result.requests.total / result.duration, p99: result.latency.p99, cpu: cpu / Math.max(1, result.requests.total) };
 }
