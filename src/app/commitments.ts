@@ -23,10 +23,13 @@ import {
   type Commitment,
   type CommitmentInputSchema,
   type CommitmentPatch,
+  type DueInput,
   type CompleteInput,
 } from '../domain/commitment.js';
 import { AppError, coerceError, type FieldError } from '../domain/errors.js';
 import type { Party } from '../domain/party.js';
+import type { MeetingRecord } from '../domain/meeting.js';
+import { isMeetingDue } from '../domain/meeting-due.js';
 import type { Metrics } from '../metrics.js';
 import type { CommitmentStore } from '../store/commitment-store.js';
 import { importMeetingFile, type ImportResult } from '../store/meeting-import.js';
@@ -78,6 +81,36 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
     }
   }
 
+  /**
+   * 400 naming each commitment of a meeting file whose deadline is tied to a meeting that is
+   * neither the file's nor a stored one (read loosely: the import's own validation reports the rest).
+   */
+  async function assertLinkedMeetingsExist(raw: unknown): Promise<void> {
+    const file = (typeof raw === 'object' && raw !== null ? raw : {}) as { meeting?: { id?: unknown }; commitments?: unknown };
+    if (!Array.isArray(file.commitments)) return;
+    const own = file.meeting?.id;
+    const wanted = new Map<string, number[]>();
+    file.commitments.forEach((c: unknown, i) => {
+      const due = (c as { due?: unknown } | null)?.due;
+      if (!isMeetingDue(due) || typeof due.meetingId !== 'string' || due.meetingId === own) return;
+      wanted.set(due.meetingId, [...(wanted.get(due.meetingId) ?? []), i]);
+    });
+    const errors: FieldError[] = [];
+    for (const [meetingId, at] of [...wanted].slice(0, 100)) {
+      if (await meetings.get(meetingId)) continue;
+      for (const i of at.slice(0, 100)) errors.push({ path: `commitments.${i}.due.meetingId`, message: `unknown meeting ${meetingId}; create it (POST /v1/meetings) before the import` });
+    }
+    if (errors.length) throw new AppError('validation', 'The meeting file ties deadlines to unknown meetings; nothing was loaded.', errors);
+  }
+
+  /** The meeting a meeting-linked deadline names (400 at due.meetingId when there is none); null for any other deadline. */
+  async function linkedMeeting(due: DueInput | undefined): Promise<MeetingRecord | null> {
+    if (due === undefined || due === null || !isMeetingDue(due)) return null;
+    const m = await meetings.get(due.meetingId);
+    if (!m) throw new AppError('validation', `No meeting has the id ${due.meetingId}.`, [{ path: 'due.meetingId', message: 'unknown meeting' }]);
+    return m;
+  }
+
   async function assertPartiesExist(lists: Partial<Record<'leads' | 'members', readonly string[]>>): Promise<void> {
     const known = new Set(await parties.ids());
     const errors: FieldError[] = [];
@@ -123,7 +156,7 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
         throw new AppError('validation', `No meeting has the id ${input.meetingId}.`, [{ path: 'meetingId', message: 'unknown meeting' }]);
       }
       await assertPartiesExist({ leads: input.leads, members: input.members });
-      const created = createCommitment(input, actor.name, clock.now());
+      const created = createCommitment(input, actor.name, clock.now(), await linkedMeeting(input.due));
       if (!(await commitments.create(created))) {
         throw new AppError('conflict', `A commitment with the id ${created.commitment.id} already exists.`, [{ path: 'id', message: 'already taken' }]);
       }
@@ -133,7 +166,52 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
 
     async patch(id: string, patch: CommitmentPatch, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
       await assertPartiesExist({ ...(patch.leads ? { leads: patch.leads } : {}), ...(patch.members ? { members: patch.members } : {}) });
-      return change(id, actor, (c, now) => patchCommitment(c, patch, actor.name, now), opts, (c) => patchActions(c, patch));
+      const linked = patch.due === undefined ? null : await linkedMeeting(patch.due);
+      return change(id, actor, (c, now) => patchCommitment(c, patch, actor.name, now, linked), opts, (c) => patchActions(c, patch));
+    },
+
+    /** Ids of the commitments whose deadline follows the meeting. */
+    linkedTo(meetingId: string): Promise<string[]> {
+      return commitments.linkedTo(meetingId);
+    },
+
+    /**
+     * A meeting's date or zone changed: every deadline tied to it moves, each through the same
+     * use case as a PATCH of \`due\` (a new dueVersion, so plans for the old date never send).
+     * Commitments are moved a few at a time; one that fails is logged and left to the caller's
+     * count, the others still move. Returns the ids moved and those that failed.
+     */
+    async followMeeting(meetingId: string, actor: Actor): Promise<{ moved: string[]; failed: string[] }> {
+      const ids = await commitments.linkedTo(meetingId);
+      const meeting = await meetings.get(meetingId);
+      const moved: string[] = [];
+      const failed: string[] = [];
+      const BATCH = 20;
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await Promise.all(
+          ids.slice(i, i + BATCH).map(async (id) => {
+            try {
+              let before = 0;
+              const after = await change(
+                id,
+                actor,
+                (c, now) => {
+                  before = c.dueVersion;
+                  // Read inside the write: a deadline unlinked meanwhile is left alone.
+                  return c.dueLink?.meetingId === meetingId ? patchCommitment(c, { due: c.dueLink }, actor.name, now, meeting) : { commitment: c, events: [] };
+                },
+                {},
+                (c) => patchActions(c, { due: c.dueLink ?? null }),
+              );
+              if (after.dueVersion !== before) moved.push(id);
+            } catch (err) {
+              failed.push(id);
+              deps.logger.warn({ err: coerceError(err), commitmentId: id, meetingId }, 'a deadline tied to a moved meeting did not move');
+            }
+          }),
+        );
+      }
+      return { moved: moved.sort(), failed: failed.sort() };
     },
 
     complete(id: string, input: CompleteInput, actor: Actor, opts?: WriteOptions): Promise<Commitment> {
@@ -158,6 +236,7 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
 
     /** Load a meeting file (validated whole before anything is written), then schedule what it created. */
     async importMeeting(raw: unknown, actor: Actor, onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
+      await assertLinkedMeetingsExist(raw);
       const result = await importMeetingFile(raw, { commitments, parties, meetings }, actor.name, clock.now(), onProgress);
       await reschedule(result.commitments.created);
       return result;
@@ -167,9 +246,19 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
      * Change a party. A new time zone moves its local send hour, so its commitments' reminders
      * are planned again (contacts are read when each reminder fires).
      */
-    async updateParty(id: string, patch: Partial<Omit<Party, 'id'>>): Promise<Party> {
-      const { before, after } = await parties.update(id, (current) => ({ ...current, ...patch }));
-      if (after.timeZone !== before.timeZone) await reschedule(await commitments.findIds({ parties: [id] }, clock.now()));
+    async updateParty(id: string, patch: Partial<Omit<Party, 'id' | 'country'>> & { country?: string | null }): Promise<Party> {
+      const { before, after } = await parties.update(id, (current) => {
+        const { country, ...rest } = patch;
+        const next: Party = { ...current, ...rest };
+        // null clears the country: the party then has the one its alpha-3 id implies, or none.
+        if (country === null) delete next.country;
+        else if (country !== undefined) next.country = country;
+        return next;
+      });
+      // Holidays and closed days are quiet days: a change of either moves sends as a new zone does.
+      const calendarChanged =
+        after.timeZone !== before.timeZone || after.country !== before.country || JSON.stringify(after.closedDays ?? []) !== JSON.stringify(before.closedDays ?? []);
+      if (calendarChanged) await reschedule(await commitments.findIds({ parties: [id] }, clock.now()));
       return after;
     },
   };

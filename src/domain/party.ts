@@ -62,7 +62,8 @@ export const PartyPatchSchema = z
     timeZone: timeZoneSchema,
     contacts: z.array(ContactSchema).max(50),
     roles: z.array(PartyRoleSchema),
-    country: CountrySchema,
+    /** null clears it: the party then has the country its alpha-3 id implies, or none. */
+    country: CountrySchema.nullable(),
     closedDays: ClosedDaysSchema,
   })
   .partial()

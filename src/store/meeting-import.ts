@@ -10,6 +10,7 @@
 import { createCommitment, slugify, type CommitmentInputSchema } from '../domain/commitment.js';
 import { AppError, fieldErrors, type FieldError } from '../domain/errors.js';
 import { MeetingFileSchema, type MeetingFile } from '../domain/meeting.js';
+import { isMeetingDue } from '../domain/meeting-due.js';
 import type { z } from 'zod';
 import type { CommitmentStore } from './commitment-store.js';
 import type { MeetingStore, PartyStore } from './party-store.js';
@@ -147,7 +148,10 @@ export async function importMeetingFile(
     const batch = file.commitments.slice(i, i + BATCH);
     const outcomes = await Promise.all(
       batch.map(async (input) => {
-        const change = createCommitment({ ...input, meetingId: file.meeting.id } as z.output<typeof CommitmentInputSchema>, who, now);
+        // A deadline tied to a meeting resolves against this file's meeting or a stored one (none: it needs a deadline).
+        const link = input.due !== null && isMeetingDue(input.due) ? input.due.meetingId : null;
+        const linked = link === null ? null : link === file.meeting.id ? file.meeting : await deps.meetings.get(link);
+        const change = createCommitment({ ...input, meetingId: file.meeting.id } as z.output<typeof CommitmentInputSchema>, who, now, linked);
         return { id: change.commitment.id, created: await deps.commitments.create(change) };
       }),
     );
