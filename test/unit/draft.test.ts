@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import './fc-seed.js';
 import { findCount, shortTitle } from '../../src/domain/draft/actions.js';
 import { findDeadlines } from '../../src/domain/draft/deadlines.js';
 import { DRAFT_MAX_BYTES, DraftInputError, MAX_DRAFT_COMMITMENTS, draftFromStatement, meetingFileOf, statementText, type StatementDraft } from '../../src/domain/draft/draft.js';

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import './fc-seed.js';
 import type { Commitment } from '../../src/domain/commitment.js';
 import { dueInstant, type Due } from '../../src/domain/deadline.js';
 import { closedReason, holidayTable, partyCountry, type HolidayLookup } from '../../src/domain/holidays.js';
