@@ -366,7 +366,10 @@ export function buildOpenApiDocument(baseUrl: string) {
     request: { params: CommitmentId },
     responses: { 200: Json(ReminderPlan), 404: problem('No such commitment') },
   });
-  add('get', '/v1/reminders', 'Reminders', 'bearer', 'listReminderDeliveries', 'Failed or sent reminder deliveries', { request: { query: RemindersListQuery }, responses: { 200: Json(z.object({ items: z.array(ReminderDelivery) })) } });
+  add('get', '/v1/reminders', 'Reminders', 'bearer', 'listReminderDeliveries', 'Failed or sent reminder deliveries, newest first, a page at a time (pass nextCursor as cursor)', {
+    request: { query: RemindersListQuery },
+    responses: { 200: Json(z.object({ items: z.array(ReminderDelivery), nextCursor: z.string().nullable().describe('The cursor of the next page; null on the last page') })) },
+  });
   add('post', '/v1/reminders/{sendId}/retry', 'Reminders', 'admin', 'retryReminder', 'Retry a failed reminder send now', {
     request: { params: z.object({ sendId: z.string() }) },
     responses: {
