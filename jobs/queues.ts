@@ -3,6 +3,7 @@
  * hash-tagged prefix, an 'error' listener on every instance, and connection
  * settings that suit the side (producers fail fast, workers wait for Redis).
  */
+import { outageLogFor } from './outage-log.js';
 import { Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -17,6 +18,8 @@ export const QUEUES = {
   statusCheck: 'status-check',
   /** The weekly digest scheduler and out-of-schedule sends. */
   digest: 'digest',
+  /** Mails of requests for more time, and their expiry at the decision deadline. */
+  notices: 'notices',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -37,7 +40,7 @@ export const bullPrefix = (redisPrefix: string) => createKeys(redisPrefix).bullP
  */
 export function createQueue(name: QueueName, connection: Redis, redisPrefix: string, logger: Logger, opts: Partial<QueueOptions> = {}): Queue {
   const queue = new Queue(name, { connection, prefix: bullPrefix(redisPrefix), ...(EVENTS_MAX_LEN[name] ? { streams: { events: { maxLen: EVENTS_MAX_LEN[name] } } } : {}), ...opts });
-  queue.on('error', (err) => logger.error({ err, queue: name }, 'queue error'));
+  queue.on('error', (err) => outageLogFor(logger).report(err, { queue: name }));
   return queue;
 }
 
@@ -51,7 +54,8 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const worker = new Worker<T, R>(name, processor, { connection, prefix: bullPrefix(redisPrefix), ...opts });
-  worker.on('error', (err) => logger.error({ err, queue: name }, 'worker error'));
+  // While Redis is out every worker reports it many times a second: logged once, then every 30 s (jobs/outage-log.ts).
+  worker.on('error', (err) => outageLogFor(logger).report(err, { queue: name }));
   worker.on('failed', (job, err) =>
     logger.warn({ err, queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'job failed'),
   );

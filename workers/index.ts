@@ -11,6 +11,9 @@ import type { Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
 import { reminderWorkerOptions, upsertFullReconcile } from '../jobs/reminder-jobs.js';
+import { outageLogFor } from '../jobs/outage-log.js';
+import { OUTAGE_LIMITER } from '../jobs/retry.js';
+import { durationToMs, parseIsoDuration } from '../src/domain/duration.js';
 import type { Services } from '../src/app/services.js';
 import { coerceError } from '../src/domain/errors.js';
 import { instrumentWorker } from '../src/metrics.js';
@@ -18,6 +21,7 @@ import { createPartyLookup } from './party-cache.js';
 import { createReconcileProcessor } from './reconcile.processor.js';
 import { createSendReminderProcessor } from './send-reminder.processor.js';
 import { createStatusCheckProcessor } from './status-check.processor.js';
+import { createNoticeProcessor } from './notice.processor.js';
 
 export interface WorkerDeps {
   services: Services;
@@ -38,10 +42,15 @@ export interface WorkerDeps {
 }
 
 export interface RunningWorkers {
-  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue };
+  queues: { reconcile: Queue; reminders: Queue; statusCheck: Queue; notices: Queue };
   workers: Worker[];
   close(): Promise<void>;
 }
+
+/** The reminder worker's job lock, ms: renewed every half of it while a job runs. */
+export const REMINDER_LOCK_MS = 10_000;
+/** How often the reminder worker looks for jobs whose worker died, ms. */
+export const REMINDER_STALLED_INTERVAL_MS = 5_000;
 
 /** Start the reminder-side workers. See the module comment for shutdown. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -55,8 +64,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   // after each SMTP acceptance, is almost always alone in its tick, and alone it costs
   // about twice the CPU through an auto-pipeline (measured: ~140 µs against ~75 µs).
   const data = redis.duplicate({ enableAutoPipelining: false });
-  data.on('error', (err) => logger.warn({ err }, 'worker data connection error'));
-  const { stores, planner, delivery, commitments: useCases } = services.on(data);
+  // Redis outages are logged once, then every 30 s, and their end once (jobs/outage-log.ts).
+  const redisOutage = outageLogFor(logger, 'Redis');
+  data.on('error', (err) => redisOutage.report(err, { connection: 'worker data' }));
+  data.on('ready', () => redisOutage.recovered());
+  redis.on('ready', () => redisOutage.recovered());
+  const mailOutage = outageLogFor(logger, 'mail server');
+  const outagePauseMs = durationToMs(parseIsoDuration(config.MAIL_OUTAGE_PAUSE) ?? { seconds: 30 });
+  const { stores, planner, delivery, commitments: useCases, links, extensions } = services.on(data);
   const { commitments, reminderLedger: ledger, schedule } = stores;
   // The reminder burst reads parties through a short cache; a reconcile reads them fresh, so
   // one enqueued right after a party's time zone changed plans with the new zone.
@@ -68,6 +83,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     reconcile: createQueue(QUEUES.reconcile, redis, prefix, logger),
     reminders: createQueue(QUEUES.reminders, redis, prefix, logger),
     statusCheck: createQueue(QUEUES.statusCheck, redis, prefix, logger),
+    notices: createQueue(QUEUES.notices, redis, prefix, logger),
   };
   const backoff = opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {};
 
@@ -82,12 +98,33 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ),
     createWorker(
       QUEUES.reminders,
-      createSendReminderProcessor({ commitments, parties, ledger, planner, delivery, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, ...(metrics ? { metrics } : {}), ...backoff }),
+      createSendReminderProcessor({
+        commitments, parties, ledger, planner, delivery, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, links, ...(metrics ? { metrics } : {}), ...backoff,
+        // A mail server outage pauses the whole queue (every process) instead of spending tries.
+        pauseDelivery: (ms) => queues.reminders.rateLimit(ms),
+        outagePauseMs,
+        onOutage: (err) => {
+          metrics?.mailTransportDeferred.inc({ kind: 'reminder' });
+          mailOutage.report(err, { queue: QUEUES.reminders, pauseMs: outagePauseMs }, true);
+        },
+      }),
       redis,
       prefix,
       logger,
-      { concurrency: opts.reminderConcurrency ?? 20, ...reminderWorkerOptions, ...opts.worker },
+      {
+        concurrency: opts.reminderConcurrency ?? 20,
+        ...reminderWorkerOptions,
+        // The limiter only lets queue.rateLimit pause the queue (jobs/retry.ts); it never limits otherwise.
+        limiter: OUTAGE_LIMITER,
+        // Reminder jobs take milliseconds: a short lock and stalled check bring a killed worker's
+        // jobs back within about 15 s (lock expiry + one check), not 30 s + 30 s. BullMQ also runs
+        // a stalled check as soon as a worker starts.
+        lockDuration: REMINDER_LOCK_MS,
+        stalledInterval: REMINDER_STALLED_INTERVAL_MS,
+        ...opts.worker,
+      },
     ),
+    createWorker(QUEUES.notices, createNoticeProcessor({ extensions }), redis, prefix, logger, { concurrency: 4, ...opts.worker }),
     createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);

@@ -7,15 +7,19 @@
  * now puts there, and nothing when the commitment is done or cancelled, its
  * deadline version is not the job's, or the send has aged out of the catch-up
  * window. Messages of a job go one at a time, so at most one per job is ever
- * in the ledger's crash window. A temporary failure moves the job back to the
- * delayed set (jobs/retry.ts); a final one is recorded and, once the job's
- * other recipients are served, ends it with UnrecoverableError.
+ * in the ledger's crash window. A 4xx reply moves the job back to the
+ * delayed set (jobs/retry.ts) for as long as the send is still useful (each
+ * run goes through the fire-time guard again); a mail server outage pauses the
+ * whole queue instead (jobs/retry.ts: pauseForOutage) and spends no try; a
+ * final failure (5xx, rejected address) is recorded and, once the job's other
+ * recipients are served, ends it with UnrecoverableError.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
 import { SendReminderPayloadSchema, groupInstant, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
-import { MAIL_ATTEMPTS, mailTries, parsePayload, retryLater } from '../jobs/retry.js';
+import { MAIL_ATTEMPTS, mailTries, parsePayload, pauseForOutage, retryLater, type PauseDelivery } from '../jobs/retry.js';
+import { isOutage } from '../src/app/delivery.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
 import { isClosed } from '../src/domain/status.js';
 import type { Commitment } from '../src/domain/commitment.js';
@@ -27,6 +31,7 @@ import { actionLinkUrl } from '../src/mail/action-link.js';
 import type { LedgerEntry, SendLedger } from '../src/store/ledger-store.js';
 import type { MailError } from '../src/mail/mailer.js';
 import type { Delivery as LedgeredDelivery } from '../src/app/delivery.js';
+import type { LinkService } from '../src/app/links.js';
 import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
@@ -43,9 +48,17 @@ export interface SendReminderDeps {
   baseUrl: string;
   /** The action-link HMAC secret (resolved once at start). */
   actionSecret: () => Promise<string>;
+  /** Signed links (src/app/links.ts): each recipient's View, and for a lead its action links. Without it, the legacy done link. */
+  links?: Pick<LinkService, 'issue'>;
   metrics?: Metrics;
   /** Base of the retry backoff for temporary mail failures, ms. */
   backoffMs?: number;
+  /** Pause the reminder queue while the mail server is out (queue.rateLimit); without it, an outage is retried like a 4xx. */
+  pauseDelivery?: PauseDelivery;
+  /** How long one outage pause lasts before the next job probes the server, ms. */
+  outagePauseMs?: number;
+  /** Called on each outage pause (throttled logging and counting). */
+  onOutage?: (err: MailError) => void;
 }
 
 export type SendOutcome =
@@ -135,8 +148,10 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     for (let i = 0; i < pending.length; i++) {
       const r = pending[i]!;
       const last = i === pending.length - 1;
-      const actionUrl = actionLinkUrl(deps.baseUrl, ctx.secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, ctx.now);
-      const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames: ctx.leadNames, baseUrl: deps.baseUrl, actionUrl });
+      const linkInput = deps.links
+        ? { links: await deps.links.issue(c, r.address, send.partyId, r.copied ? ['view'] : c.leads.includes(send.partyId) ? ['view', 'complete', 'progress', 'extend'] : ['view', 'progress']) }
+        : { actionUrl: actionLinkUrl(deps.baseUrl, ctx.secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, ctx.now) };
+      const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames: ctx.leadNames, baseUrl: deps.baseUrl, ...linkInput });
       const outcome = await delivery.deliver(
         ledger,
         {
@@ -213,7 +228,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const [entries, secret] = await Promise.all([ledger.getMany(ready.map((s) => s.id)), deps.actionSecret()]);
     // This run's mail try (waits left out, see mailTries); temporary-failure retries below go through moveToDelayed.
     const tries = mailTries(job.attemptsStarted, data);
-    const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: tries >= MAIL_ATTEMPTS };
+    // A 4xx is final only for an admin's one-off retry after its tries; a planned send keeps trying while it is useful.
+    const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: manual && tries >= MAIL_ATTEMPTS };
     const sent: string[] = [];
     const already: string[] = [];
     const failed: Failure[] = [];
@@ -227,6 +243,10 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     }
 
     if (retryable) {
+      if (deps.pauseDelivery && isOutage(retryable)) {
+        deps.onOutage?.(retryable);
+        return pauseForOutage(deps.pauseDelivery, deps.outagePauseMs ?? 30_000);
+      }
       jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: tries }, 'temporary mail failure; will retry');
       return retryLater(job, token, tries, deps.backoffMs);
     }

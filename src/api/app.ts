@@ -21,6 +21,7 @@ import { statusPageRouter } from './routes/status-page.js';
 import { docsRouter } from './routes/docs.js';
 import { actionsRouter } from './routes/actions.js';
 import { remindersRouter } from './routes/reminders.js';
+import { extensionsRouter } from './routes/extensions.js';
 import { digestRouter } from './routes/digest.js';
 import { createRateLimits } from './rate-limit.js';
 
@@ -65,6 +66,7 @@ export function createApp(services: Services): Express {
   v1.use('/status', statusRouter(deps));
   v1.use(calendarRouter(deps));
   v1.use(remindersRouter(deps));
+  v1.use(extensionsRouter(deps));
   v1.use(digestRouter(deps));
   app.use('/v1', v1);
 

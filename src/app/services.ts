@@ -31,6 +31,11 @@ import { createDelivery } from './delivery.js';
 import { createDigestService, type DigestService } from './digests.js';
 import type { Notifier, Scheduler } from './ports.js';
 import { createReminderService, type ReminderService } from './reminders.js';
+import { createNoticePort } from '../../jobs/notices.js';
+import { createExtensionStore } from '../store/extension-store.js';
+import { createLinkStore } from '../store/link-store.js';
+import { createExtensionService, type ExtensionService, type NoticePort } from './extensions.js';
+import { createLinkService, type LinkService } from './links.js';
 
 export interface Clients {
   /** The API-side connection: fails fast while Redis is down (the API answers 503). */
@@ -48,7 +53,7 @@ export interface ServiceOptions {
 }
 
 /** The stores, use cases and ports one process needs, bound to one Redis connection. */
-function wire(config: Config, redis: Redis, notifier: Notifier | undefined, scheduler: Scheduler, opts: ServiceOptions) {
+function wire(config: Config, redis: Redis, notifier: Notifier | undefined, scheduler: Scheduler, opts: ServiceOptions, ports: LinkPorts) {
   const keys = createKeys(config.REDIS_PREFIX);
   const { clock, logger, metrics } = opts;
   const commitments = createRedisCommitmentStore(redis, keys);
@@ -67,11 +72,40 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
   };
   const delivery = createDelivery({ notifier: notifierOrFail, clock, ...(metrics ? { metrics } : {}) });
   const m = metrics ? { metrics } : {};
+  const commitmentService = createCommitmentService({ commitments, parties, meetings, schedule, scheduler, clock, logger, ...m });
+  // Signed links and requests for more time (src/app/links.ts, src/app/extensions.ts).
+  const extensionStore = createExtensionStore(redis, keys);
+  const links = createLinkService({
+    store: createLinkStore(redis, keys),
+    extensions: extensionStore,
+    commitments,
+    parties,
+    clock,
+    secret: ports.secret,
+    baseUrl: config.PUBLIC_BASE_URL,
+    steeringGroup: config.DIGEST_STEERING_GROUP,
+  });
+  const extensions = createExtensionService({
+    store: extensionStore,
+    commitments,
+    useCases: commitmentService,
+    parties,
+    links,
+    ledger: createSendLedger(redis, keys, 'notice'),
+    delivery,
+    notices: ports.notices,
+    clock,
+    logger,
+    decisionDays: config.EXTENSION_DECISION_DAYS,
+    baseUrl: config.PUBLIC_BASE_URL,
+  });
   return {
     stores: { commitments, parties, meetings, reminderLedger, digestLedger, archive, schedule },
+    links,
+    extensions,
     planner,
     delivery,
-    commitments: createCommitmentService({ commitments, parties, meetings, schedule, scheduler, clock, logger, ...m }),
+    commitments: commitmentService,
     digests: createDigestService({
       config,
       clock,
@@ -90,6 +124,12 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
 }
 export type Wired = ReturnType<typeof wire>;
 
+/** What the links and the requests for more time need from the composition root. */
+interface LinkPorts {
+  secret: () => Promise<string>;
+  notices: NoticePort;
+}
+
 export interface Services {
   config: Config;
   clock: Clock;
@@ -104,6 +144,10 @@ export interface Services {
   commitments: CommitmentService;
   digests: DigestService;
   reminders: ReminderService;
+  /** Signed links in mail (issue, check). */
+  links: LinkService;
+  /** Requests for more time. */
+  extensions: ExtensionService;
   scheduler: Scheduler;
   /** Every BullMQ queue of the deployment (producer side): the dashboard and the queue-depth gauges. */
   queues: readonly Queue[];
@@ -131,21 +175,23 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
   const { redis, notifier } = clients;
   const keys = createKeys(config.REDIS_PREFIX);
   // Opened on first use: a CLI command that only reads, or a refused import, touches no queue.
-  let opened: Record<'reconcile' | 'reminders' | 'statusCheck' | 'digest', Queue> | undefined;
+  let opened: Record<'reconcile' | 'reminders' | 'statusCheck' | 'digest' | 'notices', Queue> | undefined;
   const queues = () =>
     (opened ??= {
       reconcile: createQueue(QUEUES.reconcile, redis, config.REDIS_PREFIX, opts.logger),
       reminders: createQueue(QUEUES.reminders, redis, config.REDIS_PREFIX, opts.logger),
       statusCheck: createQueue(QUEUES.statusCheck, redis, config.REDIS_PREFIX, opts.logger),
       digest: createQueue(QUEUES.digest, redis, config.REDIS_PREFIX, opts.logger),
+      notices: createQueue(QUEUES.notices, redis, config.REDIS_PREFIX, opts.logger),
     });
   const scheduler = opts.scheduler ?? createBullScheduler(queues);
-  const wired = wire(config, redis, notifier, scheduler, opts);
   const secrets = new Map<string, Promise<string>>();
+  const ports: LinkPorts = { secret: () => services.secret('action-link'), notices: createNoticePort(() => queues().notices, opts.clock) };
+  const wired = wire(config, redis, notifier, scheduler, opts, ports);
   const configuredSecret: Record<string, string | undefined> = { 'action-link': config.ACTION_LINK_SECRET };
 
   let closing: Promise<void> | undefined;
-  return {
+  const services: Services = {
     config,
     clock: opts.clock,
     logger: opts.logger,
@@ -157,6 +203,8 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
     commitments: wired.commitments,
     digests: wired.digests,
     reminders: wired.reminders,
+    links: wired.links,
+    extensions: wired.extensions,
     scheduler,
     get queues() {
       return Object.values(queues());
@@ -178,7 +226,7 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
     ping: async () => {
       await redis.ping();
     },
-    on: (other) => wire(config, other, notifier, scheduler, opts),
+    on: (other) => wire(config, other, notifier, scheduler, opts, ports),
     close() {
       closing ??= (async () => {
         for (const q of Object.values(opened ?? {}).reverse()) {
@@ -188,4 +236,5 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
       return closing;
     },
   };
+  return services;
 }

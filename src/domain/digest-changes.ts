@@ -66,6 +66,16 @@ export function summariseEvent(e: DomainEvent, dateLabel: (iso: string) => strin
       return 'escalated to the co-chairs';
     case 'commitment.action_link_used':
       return 'used a one-click link in a reminder';
+    case 'commitment.progress_noted':
+      return `progress noted${note}`;
+    case 'extension.requested':
+      return `more time requested, to ${typeof data.newDate === 'string' ? dateLabel(data.newDate) : 'a later date'}${reason}`;
+    case 'extension.approved':
+      return `more time approved, to ${typeof data.newDate === 'string' ? dateLabel(data.newDate) : 'a later date'}`;
+    case 'extension.declined':
+      return `more time declined${typeof data.newDate === 'string' ? ` (asked: ${dateLabel(data.newDate)})` : ''}`;
+    case 'extension.expired':
+      return 'a request for more time expired undecided';
     default:
       return e.type;
   }

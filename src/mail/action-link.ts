@@ -10,7 +10,7 @@
  * (the deadline version still current, the commitment still open) is checked
  * by the route at use time, against the store.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface ActionClaims {
   commitmentId: string;
@@ -75,4 +75,39 @@ export function verifyActionToken(secret: string, token: unknown, now: Date): Ve
 export function actionLinkUrl(baseUrl: string, secret: string, claims: Omit<ActionClaims, 'expiresAt'>, now: Date, ttlMs = ACTION_LINK_TTL_MS): string {
   const token = createActionToken(secret, { ...claims, expiresAt: now.getTime() + ttlMs });
   return `${baseUrl.replace(/\/+$/, '')}/actions/done?token=${token}`;
+}
+
+/*
+ * Opaque signed links (every link in every mail). The token is
+ * `linkId.MAC`: a random 128-bit id and base64url(HMAC-SHA256(secret, "link." + id)).
+ * It carries no claim at all; what the link is for (purpose, commitment,
+ * recipient, the state it was issued in, its expiry) is kept server-side under
+ * the id (src/store/link-store.ts). The MAC lets a tampered token be refused
+ * without a store read.
+ */
+const LINK_PURPOSE = 'link.';
+const LINK_TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+/** A fresh random link id (22 base64url characters). */
+export function newLinkId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function createLinkToken(secret: string, linkId: string): string {
+  return `${linkId}.${createHmac('sha256', secret).update(LINK_PURPOSE + linkId, 'utf8').digest('base64url')}`;
+}
+
+/** The link id of an authentic token, or null (malformed, or any character changed). */
+export function verifyLinkToken(secret: string, token: unknown): string | null {
+  if (typeof token !== 'string' || token.length > 100) return null;
+  const m = LINK_TOKEN.exec(token);
+  if (!m) return null;
+  const expected = Buffer.from(createLinkToken(secret, m[1]!), 'latin1');
+  const given = Buffer.from(token, 'latin1');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? m[1]! : null;
+}
+
+/** The URL of a link: `${baseUrl}/actions/l/${token}`. */
+export function linkUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/actions/l/${token}`;
 }

@@ -47,6 +47,7 @@ export interface ScriptedRedis extends Redis {
   /** KEYS count first (see readEntries.lua). */
   readEntries(...args: Arg[]): Promise<string[][]>;
   compareAndSet(...args: Arg[]): Promise<number>;
+  delIfEquals(...args: Arg[]): Promise<number>;
 }
 
 /** Define every script on a client (idempotent) and return it typed. */

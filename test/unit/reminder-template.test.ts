@@ -28,7 +28,11 @@ const input = {
   copied: false,
   leadNames: ['Sri Lanka', 'Indonesia'],
   baseUrl: 'https://followup.example.org',
-  actionUrl: 'https://followup.example.org/actions/done?token=abc.def',
+  links: {
+    view: 'https://followup.example.org/actions/l/view-token',
+    complete: 'https://followup.example.org/actions/l/complete-token',
+    extend: 'https://followup.example.org/actions/l/extend-token',
+  },
 };
 
 describe('the reminder template', () => {
@@ -37,25 +41,48 @@ describe('the reminder template', () => {
     expect(subjectLead('before-PT4S')).toBe('Due in 4 seconds');
     expect(subjectLead('due')).toBe('Due today');
     expect(subjectLead('overdue-1')).toBe('Overdue');
-    expect(subjectLead('overdue-3')).toBe('Overdue (follow-up 3)');
+    // Not "follow-up 4": the body says how long it has been overdue.
+    expect(subjectLead('overdue-4')).toBe('Overdue');
     expect(subjectLead('escalation')).toBe('Escalation: overdue');
   });
 
-  it('when rendered, then the body gives the source sentence, the deadline on the recipient\'s clock, the leads and both links', () => {
+  it('when rendered, then the body gives the source sentence, the date deadline as that date plus the local day it falls on, the leads and every link', () => {
     const { text, html } = renderReminder(input);
     for (const part of [text, html]) {
       expect(part).toContain('Participants agreed to convene a technical meeting on irregular maritime ventures.');
-      // 31 December 23:59:59.999 in Jakarta is 1 January 03:59 in Sydney (summer time, UTC+11).
-      expect(part).toContain('Friday 1 January 2010, 03:59 Australia/Sydney time');
-      expect(part).toContain('end of 31 December 2009 in Asia/Jakarta');
+      expect(part).toContain('31 December 2009 (end of day, Jakarta time)');
+      // 31 December 23:59:59.999 in Jakarta is 1 January 03:59 in Sydney (summer time, UTC+11): another day there.
+      expect(part).toContain('Friday 1 January 2010, 03:59 Sydney time');
       expect(part).toContain('Sri Lanka, Indonesia');
-      expect(part).toContain('https://followup.example.org/v1/commitments/technical-meeting-irregular-maritime-ventures');
-      expect(part).toContain('https://followup.example.org/actions/done?token=abc.def');
+      for (const url of Object.values(input.links)) expect(part).toContain(url);
+      expect(part).not.toContain('/v1/commitments/');
     }
+    expect(text).toContain('Request more time: https://followup.example.org/actions/l/extend-token');
   });
 
-  it('when the same deadline goes to Kabul, then it shows Kabul time', () => {
-    expect(deadlineLine(commitment, 'Asia/Kabul')).toMatch(/^Thursday 31 December 2009, 21:29 Asia\/Kabul time/);
+  it('when the deadline day is the same where the reader is, then only the date is given', () => {
+    expect(deadlineLine(commitment, 'Asia/Kabul')).toBe('31 December 2009 (end of day, Jakarta time)');
+    expect(deadlineLine(commitment, 'Asia/Bangkok')).toBe('31 December 2009 (end of day, Jakarta time)');
+    expect(deadlineLine(commitment, 'Pacific/Auckland')).toBe('31 December 2009 (end of day, Jakarta time), which is Friday 1 January 2010, 05:59 Auckland time');
+  });
+
+  it('when a notice is overdue, then it says since when and for how long', () => {
+    const overdue = { ...input, send: { ...send, step: 'overdue' as const, stepKey: 'overdue-4', at: '2010-01-15T02:00:00.000Z' } };
+    const { text, subject } = renderReminder(overdue);
+    expect(subject).toBe('Overdue: Technical meeting on irregular maritime ventures');
+    expect(text).toContain('overdue since 31 December 2009, 14 days');
+  });
+
+  it('when rendered, then the mail is automatic, in the commitment\'s thread and the meeting\'s list', () => {
+    const { headers, html } = renderReminder(input);
+    expect(headers).toMatchObject({
+      'Auto-Submitted': 'auto-generated',
+      'In-Reply-To': '<commitment.technical-meeting-irregular-maritime-ventures@followup.example.org>',
+      References: '<commitment.technical-meeting-irregular-maritime-ventures@followup.example.org>',
+      'List-Id': '<ahg-som-2009.followup.example.org>',
+    });
+    expect(html).toContain('<table role="presentation"');
+    expect(html).not.toMatch(/display:\s*flex|\brem\b|<style/);
   });
 
   it('when a commitment has a target, then progress reads "1 of 2 meetings held"', () => {
@@ -86,10 +113,10 @@ describe('the reminder template', () => {
   });
 
   it('when the Message-ID is derived, then it is the same for a retry and different per recipient', () => {
-    const a = reminderMessageId(send.id, 'focal-point.aus@example.org');
-    expect(a).toBe(reminderMessageId(send.id, 'Focal-Point.AUS@example.org'));
-    expect(a).not.toBe(reminderMessageId(send.id, 'focal-point.idn@example.org'));
-    expect(a).toMatch(new RegExp(`^<${send.id}\\.[0-9a-f]{16}@followup>$`));
+    const a = reminderMessageId(send.id, 'focal-point.aus@example.org', 'followup.example.org');
+    expect(a).toBe(reminderMessageId(send.id, 'Focal-Point.AUS@example.org', 'followup.example.org'));
+    expect(a).not.toBe(reminderMessageId(send.id, 'focal-point.idn@example.org', 'followup.example.org'));
+    expect(a).toMatch(new RegExp(`^<${send.id}\\.[0-9a-f]{16}@followup\\.example\\.org>$`));
     expect(renderReminder(input).messageId).toBe(a);
   });
 });

@@ -1,0 +1,6 @@
+--[[
+  Delete a key only if it still holds the given value (a pending extension's marker).
+  KEYS: 1 the key. ARGV: 1 the value. Returns 1 when deleted, else 0.
+]]
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
