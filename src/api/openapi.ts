@@ -13,9 +13,12 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { DecisionInputSchema, ExtensionInputSchema } from '../app/extensions.js';
+import { ExtensionListQuery } from './routes/extensions.js';
 import { CancelInputSchema, CommitmentInputSchema, CommitmentPatchSchema, CompleteInputSchema, EvidenceSchema, ReopenInputSchema, SlugSchema } from '../domain/commitment.js';
 import { DueSchema } from '../domain/deadline.js';
-import { MeetingFileSchema, MeetingSchema } from '../domain/meeting.js';
+import { MeetingCreateSchema, MeetingFileSchema, MeetingPatchSchema, MeetingSchema, MeetingStatusSchema } from '../domain/meeting.js';
+import { MeetingDueSchema } from '../domain/meeting-due.js';
 import { PartyIdSchema, PartyPatchSchema, PartySchema } from '../domain/party.js';
 import { ReminderPolicySchema } from '../domain/reminder-policy.js';
 import { StatusSchema } from '../domain/status.js';
@@ -50,6 +53,8 @@ const CommitmentView = z
     members: z.array(PartyIdSchema),
     due: DueSchema,
     dueAt: z.string().nullable().describe('The instant the deadline ends (UTC), derived from due'),
+    dueLink: MeetingDueSchema.optional().describe('Present when the deadline is tied to a meeting: due is the meeting’s first day moved by offset, in the meeting’s zone, and moves with it'),
+    needsDeadline: z.boolean().describe('True while the deadline is tied to a meeting that has no date yet (due is then null)'),
     target: z.object({ units: z.number().int(), done: z.number().int() }).optional(),
     status: StatusSchema,
     overdue: z.boolean().describe('Derived from the deadline and the clock'),
@@ -81,10 +86,49 @@ const DomainEvent = z
   .meta({ id: 'DomainEvent' });
 
 const Party = PartySchema.meta({ id: 'Party' });
-const Meeting = MeetingSchema.meta({ id: 'Meeting' });
+const meetingShape = {
+  ...MeetingSchema.shape,
+  startDate: MeetingSchema.shape.startDate.optional().describe('The first day (the meeting file’s name for startsOn); absent while a planned meeting has no date'),
+  endDate: MeetingSchema.shape.endDate.optional().describe('The last day (the meeting file’s name for endsOn)'),
+  location: z.string().describe('Where it meets (the meeting file’s place)'),
+  startsOn: z.string().nullable().describe('The first day, YYYY-MM-DD, or null while a planned meeting has no date'),
+  endsOn: z.string().nullable().describe('The last day, YYYY-MM-DD, or null'),
+  status: MeetingStatusSchema,
+};
+const Meeting = z.object(meetingShape).meta({ id: 'Meeting', description: 'A meeting. location, startsOn and endsOn are the meetings API’s names for the meeting file’s place, startDate and endDate.' });
 const MeetingDetail = z
-  .object({ ...MeetingSchema.shape, commitmentIds: z.array(SlugSchema).describe('Ids of the meeting’s commitments (an editor sees its parties’ only)') })
+  .object({ ...meetingShape, commitmentIds: z.array(SlugSchema).describe('Ids of the meeting’s commitments (an editor sees its parties’ only)') })
   .meta({ id: 'MeetingDetail' });
+const MeetingChange = z
+  .object({
+    meeting: Meeting,
+    deadlines: z
+      .object({ moved: z.array(SlugSchema), failed: z.array(SlugSchema) })
+      .describe('The commitments whose deadlines are tied to this meeting and moved with it (each with a new dueVersion), and any that could not be moved (logged; run the change again)'),
+  })
+  .meta({ id: 'MeetingChange' });
+const draftField = z.object({ span: z.tuple([z.number().int(), z.number().int()]).nullable(), confidence: z.number(), via: z.string() });
+const MeetingDraft = z
+  .object({
+    meeting: MeetingSchema,
+    parties: z.array(PartySchema),
+    commitments: z.array(
+      z.object({
+        id: SlugSchema,
+        title: z.string(),
+        sourceText: z.string(),
+        theme: z.null(),
+        leads: z.array(PartyIdSchema),
+        members: z.array(PartyIdSchema),
+        due: z.union([DueSchema, MeetingDueSchema]),
+        target: z.object({ units: z.number().int() }).optional(),
+      }),
+    ),
+    warnings: z.array(z.object({ path: z.string(), message: z.string() })).describe('Where the text disagrees with itself or names what the registry does not know'),
+    participants: z.array(z.object({ partyId: PartyIdSchema, role: z.enum(['participant', 'observer']), span: z.tuple([z.number().int(), z.number().int()]) })),
+    provenance: z.record(z.string(), draftField).describe('For each extracted field, by path (commitments.4.due): the character span [start, end) it came from, a confidence between 0 and 1, and the rule that found it'),
+  })
+  .meta({ id: 'MeetingDraft', description: 'A draft meeting file: POST it to /v1/meetings/import after review (warnings, participants and provenance are ignored there).' });
 const ImportResult = z
   .object({
     meetingId: SlugSchema,
@@ -115,6 +159,10 @@ const PlannedSendView = z.object({
   stepKey: z.string(),
   at: instant(),
   nominalAt: z.string().optional().describe('The step’s instant before the send hour and quiet days moved it'),
+  moved: z
+    .object({ from: z.string().describe('The local time it would have gone out, e.g. 2010-01-01T09:00+11:00'), because: z.string().describe('Why: a weekday name, a public holiday with its country, or the party’s closed day') })
+    .optional()
+    .describe('Set when the send was moved off a quiet day, a public holiday or a closed day of the party'),
   partyId: PartyIdSchema,
   timeZone: z.string(),
   state: SendState,
@@ -380,20 +428,90 @@ export function buildOpenApiDocument(baseUrl: string) {
     },
   });
   const linkRefusals = {
-    400: page('The link is incomplete or altered: an HTML page saying so'),
-    404: page('The commitment no longer exists: an HTML page'),
-    409: page('Already done or cancelled, or the deadline moved since the mail: an HTML page'),
+    400: page('The link is incomplete or altered, or the form is wrong: an HTML page saying so'),
+    403: page('The recipient is no longer a contact entitled to this link: an HTML page'),
+    404: page('What the link was for no longer exists: an HTML page'),
+    409: page('Already used, already decided, the commitment closed, or changed since the mail (stale): an HTML page'),
+    410: page('The link has expired: an HTML page'),
     429: page('Too many requests from this address: an HTML page (Retry-After)'),
   };
-  add('get', '/actions/done', 'Reminders', 'public', 'confirmDoneForm', 'One-click link from a reminder: asks to confirm completion', {
-    description: 'The signed action token in the URL is the credential. Refusals are HTML pages for a person, not problem+json.',
-    request: { query: z.object({ token: z.string() }) },
-    responses: { 200: Text('text/html', 'Confirmation form'), ...linkRefusals },
+  const LinkToken = z.object({ token: z.string().describe('The opaque signed link token from the mail (a random id and its MAC; it carries no address)') });
+  add('get', '/actions/l/{token}', 'Reminders', 'public', 'openSignedLink', 'The page of a signed link from a mail: a commitment for its recipient (view) or the form of an action', {
+    description:
+      'Every link in every mail is one of these: single-purpose (view, complete, progress, extend, approve, decline), expiring, bound to the state it was issued in, for one recipient. GET never changes anything. Refusals are HTML pages for a person, not problem+json.',
+    request: { params: LinkToken },
+    responses: { 200: Text('text/html', 'The commitment page, or the action form'), ...linkRefusals },
   });
-  add('post', '/actions/done', 'Reminders', 'public', 'confirmDone', 'Confirm completion from a reminder link', {
-    description: 'The signed action token in the form is the credential. Refusals are HTML pages for a person, not problem+json.',
-    request: body(z.object({ token: z.string(), note: z.string().optional() }), 'application/x-www-form-urlencoded'),
+  add('post', '/actions/l/{token}', 'Reminders', 'public', 'actOnSignedLink', 'Submit the form of a signed link: complete (note, evidenceUrl, completedOn), record progress (note), request more time (newDate, reason), approve or decline (note)', {
+    description: 'Recorded under the recipient’s address. An acting link is used once. Refusals are HTML pages for a person, not problem+json.',
+    request: {
+      params: LinkToken,
+      ...body(
+        z.object({
+          commitmentId: z.string().optional(),
+          note: z.string().optional(),
+          evidenceUrl: z.string().optional(),
+          completedOn: z.string().optional(),
+          newDate: z.string().optional(),
+          reason: z.string().optional(),
+        }),
+        'application/x-www-form-urlencoded',
+      ),
+    },
     responses: { 200: Text('text/html', 'Done'), ...linkRefusals, 413: page('The form is larger than 20 kB') },
+  });
+  add('get', '/actions/done', 'Reminders', 'public', 'retiredDoneLink', 'The retired one-click link (its token carried the address): a page saying to use the newest mail', {
+    input: false,
+    responses: { 410: page('This kind of link is no longer used'), 200: Text('text/html', 'Never answered; present for the linter') },
+  });
+  add('post', '/actions/done', 'Reminders', 'public', 'retiredDoneLinkPost', 'The retired one-click link’s form: a page saying to use the newest mail', {
+    input: false,
+    responses: { 410: page('This kind of link is no longer used'), 200: Text('text/html', 'Never answered; present for the linter') },
+  });
+
+  // Requests for more time
+  const ExtensionRequestView = z
+    .object({
+      id: z.string(),
+      commitmentId: z.string(),
+      meetingId: z.string(),
+      state: z.enum(['pending', 'approved', 'declined', 'expired']),
+      fromDue: z.unknown(),
+      newDate: z.string(),
+      timeZone: z.string(),
+      reason: z.string(),
+      requestedBy: z.string(),
+      requestedAt: z.string(),
+      decideBy: z.string(),
+      dueVersion: z.number().int(),
+      decidedBy: z.string().optional(),
+      decidedAt: z.string().optional(),
+      decisionNote: z.string().optional(),
+    })
+    .meta({ id: 'ExtensionRequest' });
+  const RequestId = z.object({ id: z.string().describe('A request id such as ext-0123456789ab') });
+  add('get', '/v1/extension-requests', 'Commitments', 'bearer', 'listExtensionRequests', 'Requests for more time in one state (pending by default)', {
+    request: { query: ExtensionListQuery },
+    responses: { 200: Json(z.object({ items: z.array(ExtensionRequestView) })) },
+  });
+  add('get', '/v1/commitments/{id}/extension-requests', 'Commitments', 'bearer', 'getCommitmentExtensionRequests', 'The requests for more time of a commitment', {
+    request: { params: CommitmentId },
+    responses: { 200: Json(z.object({ items: z.array(ExtensionRequestView) })), 404: problem('No such commitment') },
+  });
+  add('post', '/v1/commitments/{id}/extension-requests', 'Commitments', 'writer', 'requestExtension', 'Ask the co-chairs for more time (admin, or an editor whose party leads the commitment)', {
+    json: true,
+    request: { params: CommitmentId, ...body(ExtensionInputSchema) },
+    responses: { 201: Json(ExtensionRequestView, 'Created; the co-chairs are mailed'), 404: problem('No such commitment'), 409: problem('A request is already pending, or the commitment is closed') },
+  });
+  add('post', '/v1/extension-requests/{id}/approve', 'Commitments', 'admin', 'approveExtension', 'Approve a pending request: the deadline moves as by PATCH (new dueVersion), the leads are mailed', {
+    json: true,
+    request: { params: RequestId, ...body(DecisionInputSchema) },
+    responses: { 200: Json(ExtensionRequestView), 404: problem('No such request'), 409: problem('Already decided, or the commitment is closed') },
+  });
+  add('post', '/v1/extension-requests/{id}/decline', 'Commitments', 'admin', 'declineExtension', 'Decline a pending request; the leads are mailed', {
+    json: true,
+    request: { params: RequestId, ...body(DecisionInputSchema) },
+    responses: { 200: Json(ExtensionRequestView), 404: problem('No such request'), 409: problem('Already decided') },
   });
 
   // Parties and meetings
@@ -404,13 +522,36 @@ export function buildOpenApiDocument(baseUrl: string) {
     responses: { 201: Json(Party, 'Created', { Location: header('/v1/parties/{id}') }), 409: problem('The id is taken') },
   });
   add('get', '/v1/parties/{id}', 'Parties and meetings', 'bearer', 'getParty', 'Read a party', { request: { params: PartyId }, responses: { 200: Json(Party), 404: problem('No such party') } });
-  add('patch', '/v1/parties/{id}', 'Parties and meetings', 'writer', 'updateParty', 'Change a party (editors: contacts and time zone of their own parties)', {
+  add('patch', '/v1/parties/{id}', 'Parties and meetings', 'writer', 'updateParty', 'Change a party (editors: contacts, time zone and closed days of their own parties); a new zone, country or closed days re-plan its reminders', {
     json: true,
     request: { params: PartyId, ...body(PartyPatchSchema) },
     responses: { 200: Json(Party), 404: problem('No such party') },
   });
   add('get', '/v1/meetings', 'Parties and meetings', 'bearer', 'listMeetings', 'List meetings', { input: false, responses: { 200: Json(z.object({ items: z.array(Meeting) })) } });
   add('get', '/v1/meetings/{id}', 'Parties and meetings', 'bearer', 'getMeeting', 'Read a meeting with its commitment ids', { request: { params: z.object({ id: SlugSchema }) }, responses: { 200: Json(MeetingDetail), 404: problem('No such meeting') } });
+  const MeetingIdParams = z.object({ id: SlugSchema });
+  add('post', '/v1/meetings', 'Parties and meetings', 'admin', 'createMeeting', 'Create a meeting (a planned one may have no dates yet)', {
+    json: true,
+    request: body(MeetingCreateSchema),
+    responses: { 201: Json(MeetingChange, 'Created', { Location: header('/v1/meetings/{id}') }), 409: problem('The id is taken') },
+  });
+  add('patch', '/v1/meetings/{id}', 'Parties and meetings', 'admin', 'updateMeeting', 'Change a meeting; a new first day or zone moves every deadline tied to it', {
+    json: true,
+    request: { params: MeetingIdParams, ...body(MeetingPatchSchema) },
+    responses: { 200: Json(MeetingChange), 404: problem('No such meeting'), 409: problem('Changed by many writers at once; try again') },
+  });
+  add('delete', '/v1/meetings/{id}', 'Parties and meetings', 'admin', 'deleteMeeting', 'Delete a meeting that no deadline points to and no commitment belongs to', {
+    request: { params: MeetingIdParams },
+    responses: { 204: { description: 'Deleted' }, 404: problem('No such meeting'), 409: problem('Deadlines are tied to it, or commitments belong to it; every one is named') },
+  });
+  add('post', '/v1/meetings/draft', 'Parties and meetings', 'admin', 'draftMeeting', 'Draft a meeting file from an outcome statement (text/plain, at most 1 MiB); nothing is stored', {
+    request: body(z.string().describe('The outcome statement, UTF-8 text'), 'text/plain'),
+    responses: {
+      200: Json(MeetingDraft),
+      413: problem('Larger than 1 MiB'),
+      415: problem('The body is not text/plain'),
+    },
+  });
   add('post', '/v1/meetings/import', 'Parties and meetings', 'admin', 'importMeeting', 'Import a meeting file (idempotent; nothing loads when any field is wrong)', {
     json: true,
     request: body(MeetingFileSchema),
