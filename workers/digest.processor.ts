@@ -2,12 +2,16 @@
  * The digest job: a scheduled run prepares its period's digests and delivers
  * them; a manual send delivers what the API prepared. The story is the digest
  * use cases' (src/app/digests.ts); this adapts them to BullMQ: the period
- * comes from the run's scheduled instant, a temporary mail failure moves the
- * job back to the delayed set (jobs/retry.ts), and a final one is recorded.
+ * comes from the run's scheduled instant, a 4xx reply moves the job back to
+ * the delayed set (jobs/retry.ts), a mail server outage pauses the digest
+ * queue without spending a try (jobs/retry.ts: pauseForOutage), and a final
+ * failure is recorded.
  */
 import type { Job } from 'bullmq';
 import { DIGEST_JOBS, DigestRunPayloadSchema, DigestSendPayloadSchema } from '../jobs/digest.js';
-import { MAIL_ATTEMPTS, parsePayload, retryLater } from '../jobs/retry.js';
+import { MAIL_ATTEMPTS, parsePayload, pauseForOutage, retryLater, type PauseDelivery } from '../jobs/retry.js';
+import { isOutage } from '../src/app/delivery.js';
+import type { MailError } from '../src/mail/mailer.js';
 import type { DeliveryResult, DigestService } from '../src/app/digests.js';
 import type { Logger } from 'pino';
 import { UnrecoverableError } from 'bullmq';
@@ -17,6 +21,10 @@ export interface DigestProcessorDeps {
   logger: Logger;
   /** Base of the retry backoff for temporary mail failures, ms. */
   backoffMs?: number;
+  /** Pause the digest queue while the mail server is out (queue.rateLimit). */
+  pauseDelivery?: PauseDelivery;
+  outagePauseMs?: number;
+  onOutage?: (err: MailError) => void;
 }
 
 /**
@@ -55,6 +63,11 @@ export function createDigestProcessor(deps: DigestProcessorDeps) {
     }
     const tries = job.attemptsStarted;
     const { retry, ...result } = await digests.deliver(prepared, { lastAttempt: tries >= MAIL_ATTEMPTS });
+    const outage = retry.find((e) => isOutage(e));
+    if (outage && deps.pauseDelivery) {
+      deps.onOutage?.(outage);
+      return pauseForOutage(deps.pauseDelivery, deps.outagePauseMs ?? 30_000);
+    }
     if (retry.length) {
       deps.logger.warn({ err: retry[0], sendId, recipients: retry.length, attempt: tries }, 'temporary digest delivery failure; will retry');
       return retryLater(job, token, tries, deps.backoffMs ?? 5_000);

@@ -4,6 +4,9 @@
  * and manual sends. `close()` is safe to call twice; the caller owns the Redis
  * connection and the notifier.
  */
+import { outageLogFor } from '../jobs/outage-log.js';
+import { OUTAGE_LIMITER } from '../jobs/retry.js';
+import { durationToMs, parseIsoDuration } from '../src/domain/duration.js';
 import type { Queue, Worker } from 'bullmq';
 import { upsertDigestScheduler } from '../jobs/digest.js';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
@@ -34,11 +37,24 @@ export async function startDigestWorker(deps: DigestWorkerDeps): Promise<Running
   const { config, logger, metrics } = services;
   const { digests } = services.on(redis);
   const definitions = deps.definitions ?? [digests.weekly];
-  const processor = createDigestProcessor({ digests, logger, ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}) });
   const queue = createQueue(QUEUES.digest, redis, config.REDIS_PREFIX, logger);
+  const mailOutage = outageLogFor(logger, 'mail server');
+  const outagePauseMs = durationToMs(parseIsoDuration(config.MAIL_OUTAGE_PAUSE) ?? { seconds: 30 });
+  const processor = createDigestProcessor({
+    digests,
+    logger,
+    ...(deps.backoffMs !== undefined ? { backoffMs: deps.backoffMs } : {}),
+    // A mail server outage pauses the digest queue instead of spending tries (jobs/retry.ts).
+    pauseDelivery: (ms) => queue.rateLimit(ms),
+    outagePauseMs,
+    onOutage: (err) => {
+      metrics?.mailTransportDeferred.inc({ kind: 'digest' });
+      mailOutage.report(err, { queue: QUEUES.digest, pauseMs: outagePauseMs }, true);
+    },
+  });
   if (!deps.noScheduler) for (const d of definitions) await upsertDigestScheduler(queue, d);
   // One at a time: a digest run is a handful of mails, and serial runs keep the archive's story simple.
-  const worker = createWorker(QUEUES.digest, processor, redis, config.REDIS_PREFIX, logger, { concurrency: 1 });
+  const worker = createWorker(QUEUES.digest, processor, redis, config.REDIS_PREFIX, logger, { concurrency: 1, limiter: OUTAGE_LIMITER });
   instrumentWorker(worker, metrics);
   logger.info({ definitions: definitions.map((d) => `${d.id} ${d.cron} ${d.timeZone}`), scheduler: !deps.noScheduler }, 'digest worker started');
 

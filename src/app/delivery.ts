@@ -12,7 +12,15 @@
  * Failures are classified once (src/mail/mailer.ts): a 5xx reply or a
  * rejected address is final and recorded `failed`; anything else (4xx,
  * connection refused, timeout) is temporary, recorded nowhere, and the job
- * tries again later, unless this was its last try.
+ * tries again later. A temporary failure is never final here while the send
+ * is still useful: the caller's fire-time guard decides that (a reminder past
+ * the catch-up window is skipped, a closed commitment's is dropped). Among the
+ * temporary failures, an outage (no reply at all: refused, timed out, reset,
+ * unknown host; or 421, the server closing the channel) says nothing about
+ * this message: the processors then pause the whole queue (BullMQ's rate
+ * limiter) instead of spending the message's tries, and resume by themselves
+ * when a probe after the pause gets through. Only an explicit `lastAttempt`
+ * (an admin's one-off retry) turns a 4xx reply into `failed`; an outage never.
  */
 import type { Clock } from '../domain/clock.js';
 import { MailError, toMailError } from '../mail/mailer.js';
@@ -33,14 +41,23 @@ export interface DeliveryItem {
 export type DeliveryOutcome =
   | { state: 'sent'; at: Date; messageId: string }
   | { state: 'failed'; at: Date; error: MailError }
-  /** Temporary failure: nothing recorded; try again later. */
-  | { state: 'retry'; error: MailError };
+  /** Temporary failure: nothing recorded; try again later (`outage`: pause the queue, see isOutage). */
+  | { state: 'retry'; error: MailError; outage: boolean };
+
+/**
+ * The mail server could not be reached or will not talk now: no SMTP reply at all (connection
+ * refused, timeout, reset, DNS) or 421 (service not available). Such a failure is about the
+ * server, not the message, so delivery pauses rather than spending the message's tries.
+ */
+export function isOutage(e: Pick<MailError, 'permanent' | 'responseCode'>): boolean {
+  return !e.permanent && (e.responseCode === undefined || e.responseCode === 421);
+}
 
 export function createDelivery(deps: { notifier: Notifier; clock: Clock; metrics?: Metrics }) {
   const { notifier, clock } = deps;
 
   /** Send one message and record its outcome (see the module comment). */
-  async function deliver(ledger: SendLedger, item: DeliveryItem, opts: { lastAttempt: boolean }): Promise<DeliveryOutcome> {
+  async function deliver(ledger: SendLedger, item: DeliveryItem, opts: { lastAttempt?: boolean } = {}): Promise<DeliveryOutcome> {
     let error: MailError | null = null;
     try {
       const result = await notifier.send({ ...item.mail, date: clock.now() });
@@ -48,7 +65,7 @@ export function createDelivery(deps: { notifier: Notifier; clock: Clock; metrics
     } catch (err) {
       error = err instanceof MailError ? err : toMailError(err);
     }
-    if (error && !error.permanent && !opts.lastAttempt) return { state: 'retry', error };
+    if (error && !error.permanent && (!opts.lastAttempt || isOutage(error))) return { state: 'retry', error, outage: isOutage(error) };
     const at = clock.now();
     const events = item.events?.({ sent: !error, at, ...(error ? { error } : {}) });
     // Recorded at once: for a sent message this write closes the duplicate window.

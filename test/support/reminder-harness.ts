@@ -98,7 +98,8 @@ export async function startReminderHarness(
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const redis = newRedis();
   const workerRedis = newRedis();
-  const mailer = createMailer({ smtpUrl: sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
+  // SMTP_URL in opts.env puts something between the workers and the sink (an outage gate).
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL ?? sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
   const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger });
   const [reconcile, reminders, statusCheck, digest] = services.queues as [Queue, Queue, Queue, Queue];
   // The 2009 meeting and its parties, without its commitments (their 2009 deadlines would all be overdue).
