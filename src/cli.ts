@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
 import { createServices, type Services } from './app/services.js';
+import { meetingServiceOf } from './app/meetings.js';
 import { fixedClock, systemClock, type Clock } from './domain/clock.js';
 import { CompleteInputSchema, toView, type CommitmentView } from './domain/commitment.js';
 import { AppError, coerceError, fieldErrors } from './domain/errors.js';
@@ -35,6 +36,7 @@ Commands:
   digest preview                Show the next digest without sending it   [--format text|json|html] [--party P]
   reminders failed              List reminder deliveries that failed   [--json] [--limit n]
   reconcile                     Enqueue a reconcile of every commitment (the workers reschedule reminders)
+  draft <file>                  Draft a meeting file from an outcome statement (.txt) and print it as JSON; nothing is stored
   help                          Show this help
 
 Global options: --now <ISO instant> pins the clock. Configuration comes from the environment (REDIS_URL, REDIS_PREFIX, …).
@@ -59,7 +61,7 @@ async function emptyStore(ctx: Ctx): Promise<string | null> {
 const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 
 function dueLabel(c: CommitmentView): string {
-  if (!c.due) return '—';
+  if (!c.due) return c.needsDeadline && c.dueLink ? `needs a deadline (${c.dueLink.offset} from ${c.dueLink.meetingId})` : '—';
   return 'date' in c.due ? `${c.due.date} ${c.due.timeZone}` : c.due.at;
 }
 
@@ -158,6 +160,20 @@ async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
   ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/reminders/:sendId/retry (see docs/reminders.md).`);
 }
 
+/** Print the draft meeting file of an outcome statement (the same draft as POST /v1/meetings/draft); writes nothing. */
+async function cmdDraft(ctx: Ctx, args: string[]): Promise<void> {
+  const file = args[0];
+  if (!file) throw new UsageError('draft needs a file: followup draft <statement.txt>');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    const e = coerceError(err) as NodeJS.ErrnoException;
+    throw new AppError('validation', e.code === 'ENOENT' ? `No file at ${file}.` : `${file} cannot be read: ${e.message}`);
+  }
+  ctx.out(JSON.stringify(await meetingServiceOf(ctx).draft(bytes), null, 2));
+}
+
 async function cmdReconcile(ctx: Ctx): Promise<void> {
   const n = await ctx.commitments.rescheduleAll();
   ctx.out(`Enqueued a reconcile of ${n} commitment${n === 1 ? '' : 's'}; running workers pick them up.`);
@@ -191,6 +207,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     digest: cmdDigest,
     reminders: cmdReminders,
     reconcile: (ctx) => cmdReconcile(ctx),
+    draft: cmdDraft,
   };
   const run = commands[command];
   if (!run) {
