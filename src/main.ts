@@ -93,7 +93,8 @@ export async function start(opts: { env?: Record<string, string | undefined>; ro
     releasers.push({ name: 'digest-worker', release: () => digestWorker.close() });
     // Quiet days and the send hour often put the first mail days ahead: say when it will be.
     try {
-      const next = await findNextMail({ commitments: services.commitmentStore, reminders: services.reminders, clock });
+      const w = services.on(redis);
+      const next = await findNextMail({ commitments: w.stores.commitments, parties: w.stores.parties, planner: w.planner, ledger: w.stores.reminderLedger, clock });
       logger.info(next.kind === 'next' ? { nextReminder: next.next } : {}, describeNextMail(next));
     } catch (err) {
       logger.warn({ err: coerceError(err) }, 'could not work out the next reminder');

@@ -6,9 +6,13 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
+import { recipientsOf, type Planner } from '../../jobs/plan.js';
 import type { Clock } from '../domain/clock.js';
+import type { PlannedSend } from '../domain/planner.js';
+import { isClosed } from '../domain/status.js';
 import type { CommitmentStore } from '../store/commitment-store.js';
-import type { ReminderService } from './reminders.js';
+import type { SendLedger } from '../store/ledger-store.js';
+import type { PartyStore } from '../store/party-store.js';
 
 export interface NextMail {
   /** UTC ISO instant of the send. */
@@ -30,33 +34,46 @@ export type NextMailAnswer =
 
 export interface NextMailDeps {
   commitments: Pick<CommitmentStore, 'allIds' | 'getMany'>;
-  reminders: Pick<ReminderService, 'planOf'>;
+  parties: Pick<PartyStore, 'list'>;
+  planner: Planner;
+  ledger: Pick<SendLedger, 'getMany'>;
   clock: Clock;
 }
 
 /**
- * The earliest planned send that still has a recipient without an outcome.
- * Plans every stored commitment (up to `maxCommitments`, 2,000 by default,
- * so a large store does not slow the start); closed ones have no next send.
+ * The earliest planned send that still has a recipient without an outcome
+ * (the reconcile's rule for which sends need a job). Plans every stored open
+ * commitment, up to `maxCommitments` (1,000 by default: planning costs about
+ * 0.3-0.9 ms a commitment, and a large store should not slow the start), and
+ * reads the ledger only for the earliest sends.
  */
 export async function findNextMail(deps: NextMailDeps, opts: { maxCommitments?: number } = {}): Promise<NextMailAnswer> {
   const ids = await deps.commitments.allIds();
-  if (ids.length > (opts.maxCommitments ?? 2000)) return { kind: 'too-many', commitments: ids.length };
-  const now = deps.clock.now().getTime();
-  let best: NextMail | null = null;
-  for (let i = 0; i < ids.length; i += 100) {
-    for (const c of await deps.commitments.getMany(ids.slice(i, i + 100))) {
-      const plan = await deps.reminders.planOf(c);
-      for (const s of plan.items) {
-        if (s.state !== 'planned') continue;
-        // A missed notice caught up "now" may carry an instant just behind the clock: it is next, now.
-        const at = Math.max(Date.parse(s.at), now);
-        if (best && Date.parse(best.at) <= at) continue;
-        best = { at: new Date(at).toISOString(), timeZone: s.timeZone, partyId: s.partyId, commitmentId: c.id, title: c.title, stepKey: s.stepKey, planRoute: `/v1/commitments/${c.id}/reminders` };
-      }
+  if (ids.length > (opts.maxCommitments ?? 1000)) return { kind: 'too-many', commitments: ids.length };
+  const nowDate = deps.clock.now();
+  const now = nowDate.getTime();
+  const parties = new Map((await deps.parties.list()).map((p) => [p.id, p] as const));
+  const titles = new Map<string, string>();
+  const planned: Array<{ s: PlannedSend; at: number }> = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const c of await deps.commitments.getMany(ids.slice(i, i + 500))) {
+      if (isClosed(c.status)) continue;
+      titles.set(c.id, c.title);
+      // A missed notice caught up "now" may carry an instant just behind the clock: it is next, now.
+      for (const s of deps.planner.plan(c, parties, nowDate)) if (s.state === 'planned') planned.push({ s, at: Math.max(Date.parse(s.at), now) });
     }
   }
-  return best ? { kind: 'next', next: best, commitments: ids.length } : { kind: 'none', commitments: ids.length };
+  planned.sort((a, b) => a.at - b.at);
+  for (let i = 0; i < planned.length; i += 50) {
+    const batch = planned.slice(i, i + 50);
+    const entries = await deps.ledger.getMany(batch.map((p) => p.s.id));
+    const open = batch.find((p, j) => recipientsOf(p.s).some((r) => !entries[j]![r.address] || entries[j]![r.address]!.state === 'skipped'));
+    if (!open) continue;
+    const { s } = open;
+    const next = { at: new Date(open.at).toISOString(), timeZone: s.timeZone, partyId: s.partyId, commitmentId: s.commitmentId, title: titles.get(s.commitmentId) ?? s.commitmentId, stepKey: s.stepKey, planRoute: `/v1/commitments/${s.commitmentId}/reminders` };
+    return { kind: 'next', next, commitments: ids.length };
+  }
+  return { kind: 'none', commitments: ids.length };
 }
 
 /** A step as people say it: "overdue notice", "reminder 7 days before the deadline". */

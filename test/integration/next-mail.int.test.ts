@@ -19,7 +19,11 @@ import { deletePrefix, newRedis, redisUrl, uniquePrefix } from '../support/redis
 // A Saturday: the weekend is a quiet day for every seeded party.
 const NOW = '2009-12-26T03:00:00Z';
 const ctx = createTestContext('next-mail', {}, NOW);
-const deps = () => ({ commitments: ctx.services.commitmentStore, reminders: ctx.services.reminders, clock: ctx.clock });
+const depsOf = (c: ReturnType<typeof createTestContext>) => {
+  const w = c.services.on(c.redis);
+  return { commitments: w.stores.commitments, parties: w.stores.parties, planner: w.planner, ledger: w.stores.reminderLedger, clock: c.clock };
+};
+const deps = () => depsOf(ctx);
 
 type Item = { id: string; at: string; state: string; partyId: string; stepKey: string; timeZone: string; recipients: Array<{ address: string }> };
 
@@ -41,7 +45,7 @@ describe('the next reminder mail', () => {
   it('when the store is empty, then there is none, and the line says no commitment is stored', async () => {
     const empty = createTestContext('next-mail-empty', {}, NOW);
     try {
-      const answer = await findNextMail({ commitments: empty.services.commitmentStore, reminders: empty.services.reminders, clock: empty.clock });
+      const answer = await findNextMail(depsOf(empty));
       expect(answer).toEqual({ kind: 'none', commitments: 0 });
       expect(describeNextMail(answer)).toBe('next reminder: none, no commitment is stored');
     } finally {
@@ -108,9 +112,28 @@ describe('the next reminder mail', () => {
     expect(Date.parse(after.next.at)).toBeGreaterThan(Date.parse(before.next.at));
   });
 
+  it('when the next send’s commitment is cancelled, then the next mail is another commitment’s', async () => {
+    // A second commitment with a later deadline, so there is a next mail after the cancelled one.
+    await request(ctx.app)
+      .post('/v1/commitments')
+      .set(bearer(TOKENS.admin))
+      .send({ meetingId: 'ahg-som-2009', title: 'Regional seminar on document fraud', leads: ['IDN'], members: [], due: { date: '2010-03-31', timeZone: 'Asia/Jakarta' } })
+      .expect(201);
+    const before = await findNextMail(deps());
+    if (before.kind !== 'next') throw new Error('expected a next mail');
+    await ctx.services.commitments.cancel(before.next.commitmentId, 'superseded by the 2010 meeting', { name: 'test' });
+    const after = await findNextMail(deps());
+    if (after.kind !== 'next') throw new Error('expected a later mail');
+    expect(after.next.commitmentId).not.toBe(before.next.commitmentId);
+    const rest = (await plannedFromApi()).filter((p) => p.commitmentId !== before.next.commitmentId);
+    expect(after.next.at).toBe(rest[0]!.at);
+  });
+
   it('when there are more commitments than the start-up limit, then it is not computed and the line says where each plan is', async () => {
-    const answer = await findNextMail(deps(), { maxCommitments: 5 });
-    expect(answer).toEqual({ kind: 'too-many', commitments: 6 });
+    const stored = (await ctx.services.commitmentStore.allIds()).length;
+    const answer = await findNextMail(deps(), { maxCommitments: stored - 1 });
+    expect(answer).toEqual({ kind: 'too-many', commitments: stored });
+    expect((await findNextMail(deps(), { maxCommitments: stored })).kind).not.toBe('too-many');
     expect(describeNextMail(answer)).toContain('GET /v1/commitments/{id}/reminders');
   });
 
