@@ -14,8 +14,6 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'tr
 interface PathMethods {
   /** The path template as a regular expression; `{param}` matches one segment. */
   pattern: RegExp;
-  /** Path parameters: with several templates matching, the most literal one wins (`/parties/me` over `/parties/{id}`). */
-  params: number;
   /** Upper-case, as `Allow` lists them; HEAD wherever GET is (Express answers it). */
   allow: string[];
 }
@@ -30,18 +28,19 @@ export function routeTable(paths: Record<string, object | undefined>): PathMetho
     const parts = template.split(/(\{[^}]+\})/);
     return {
       pattern: new RegExp(`^${parts.map((p) => (p.startsWith('{') ? '[^/]+' : escape(p))).join('')}/?$`),
-      params: parts.filter((p) => p.startsWith('{')).length,
       allow: methods,
     };
   });
 }
 
-/** The methods a path allows, or null when no route serves it. */
+/**
+ * The methods a path allows, or null when no route serves it. Every template
+ * that matches counts: Express routes `DELETE /v1/meetings/draft` to
+ * `/v1/meetings/{id}` even though `/v1/meetings/draft` itself only takes POST.
+ */
 export function allowedMethods(table: readonly PathMethods[], path: string): string[] | null {
   const matches = table.filter((r) => r.pattern.test(path));
-  if (matches.length === 0) return null;
-  const fewest = Math.min(...matches.map((r) => r.params));
-  return [...new Set(matches.filter((r) => r.params === fewest).flatMap((r) => r.allow))];
+  return matches.length === 0 ? null : [...new Set(matches.flatMap((r) => r.allow))];
 }
 
 /** The service's table, built on first use: building the document takes about 150 ms, and most apps never need it. */
