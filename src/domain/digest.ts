@@ -56,6 +56,8 @@ export interface DigestItem {
   title: string;
   leads: string[];
   status: Status;
+  /** In "needs a deadline": the meeting (and offset from its first day) a tied deadline waits for. */
+  waitsFor?: { meetingId: string; offset: string };
 }
 export interface OverdueItem extends DigestItem { dueAt: string; dueLabel: string; daysOverdue: number }
 export interface DueSoonItem extends DigestItem { dueAt: string; dueLabel: string; daysLeft: number }
@@ -169,7 +171,8 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
     if (active) {
       if (ms === null) {
         headline.withoutDeadline++;
-        needsDeadline.push(item(c));
+        // A deadline tied to a meeting without a date says which meeting it waits for.
+        needsDeadline.push(c.dueLink ? { ...item(c), waitsFor: c.dueLink } : item(c));
       } else if (ms < now) {
         isOverdue = true;
         headline.overdue++;

@@ -63,6 +63,12 @@ describe('a deadline tied to a meeting', () => {
       .send({ id: 'report-to-next-som', meetingId: 'ahg-som-2009', title: 'Report to the next Senior Officials Meeting', leads: ['IDN'], due: { meetingId: 'ahg-som-2010', offset: '-P30D' } })
       .expect(201);
     expect(created.body).toMatchObject({ due: null, dueAt: null, dueLink: { meetingId: 'ahg-som-2010', offset: '-P30D' }, needsDeadline: true, dueVersion: 1 });
+    // The status page and the digest say so, naming the meeting it waits for.
+    const page = await api().get('/').expect(200);
+    expect(page.text).toMatch(/Needs a deadline: -P30D from meeting ahg-som-2010, not dated yet/);
+    const digest = await api().get('/v1/digest/preview?format=json').set(admin).expect(200);
+    const waiting = (digest.body.needsDeadline.items as Array<{ id: string; waitsFor?: unknown }>).find((i) => i.id === 'report-to-next-som');
+    expect(waiting?.waitsFor).toEqual({ meetingId: 'ahg-som-2010', offset: '-P30D' });
 
     const patched = await api().patch('/v1/meetings/ahg-som-2010').set(admin).send({ startsOn: '2010-03-15', endsOn: '2010-03-17', timeZone: 'Asia/Makassar' }).expect(200);
     expect(patched.body.meeting).toMatchObject({ startsOn: '2010-03-15', endsOn: '2010-03-17', timeZone: 'Asia/Makassar' });

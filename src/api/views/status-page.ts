@@ -92,6 +92,8 @@ function partyNames(ids: readonly string[], byId: Map<string, Party>): string {
  * another; an instant deadline reads in the viewer's zone.
  */
 function deadlineCell(c: CommitmentView, m: StatusPageModel): SafeHtml {
+  // A deadline tied to a meeting that has no date yet: the commitment needs a deadline, and says which meeting it waits for.
+  if (c.needsDeadline && c.dueLink) return html`<span class="muted needs-deadline">Needs a deadline: ${c.dueLink.offset === 'P0D' ? 'the first day of' : `${c.dueLink.offset} from`} meeting ${c.dueLink.meetingId}, not dated yet</span>`;
   if (!c.dueAt || !c.due) return html`<span class="muted">No deadline set</span>`;
   const dueAt = new Date(c.dueAt);
   const main =
