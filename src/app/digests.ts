@@ -15,6 +15,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env.js';
+import { VIEW_LINK_PLACEHOLDER } from '../mail/digest-template.js';
+import { automaticHeaders as digestHeadersOf } from '../mail/layout.js';
 import type { Clock } from '../domain/clock.js';
 import { digestAudiences, type DigestAudience } from '../domain/digest-audience.js';
 import { periodKey } from '../domain/digest-period.js';
@@ -55,6 +57,8 @@ export interface DigestServiceDeps {
   meetings: MeetingStore;
   scheduler: Scheduler;
   metrics?: Metrics;
+  /** Each recipient's signed view link per commitment (src/app/links.ts), put in place of the composed placeholders. */
+  viewLinks?: (commitmentIds: readonly string[], recipient: string) => Promise<Map<string, string>>;
 }
 
 export interface DeliveryResult {
@@ -65,10 +69,22 @@ export interface DeliveryResult {
   retry: MailError[];
 }
 
+/** Auto-Submitted and the meeting's List-Id on every digest. */
+const digestHeaders = (domain: string, meetingId: string | undefined) => digestHeadersOf({ domain, ...(meetingId ? { meetingId } : {}) });
+
 export function createDigestService(deps: DigestServiceDeps) {
   const { config, clock, archive, snapshots, ledger, delivery } = deps;
   const domain = messageIdDomain(config.PUBLIC_BASE_URL);
   const weekly = weeklyDigest(config);
+
+  /** The text and HTML of a digest for one recipient: each commitment's placeholder becomes the recipient's view link. */
+  async function withViewLinks(d: Pick<ArchivedDigest, 'text' | 'html'>, recipient: string): Promise<{ text: string; html: string }> {
+    const ids = [...new Set([...`${d.text}\n${d.html}`.matchAll(VIEW_LINK_PLACEHOLDER)].map((m) => m[1]!))];
+    const links = ids.length && deps.viewLinks ? await deps.viewLinks(ids, recipient) : new Map<string, string>();
+    const fallback = `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/`;
+    const put = (s: string) => s.replace(VIEW_LINK_PLACEHOLDER, (_m, id: string) => links.get(id) ?? fallback);
+    return { text: put(d.text), html: put(d.html) };
+  }
 
   /** Step 3: send one archived digest to each recipient the ledger has not served. */
   async function deliverOne(d: ArchivedDigest, opts: { lastAttempt: boolean }): Promise<DeliveryResult> {
@@ -83,7 +99,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       }
       const outcome = await delivery.deliver(
         ledger,
-        { sendId: d.sendId, recipient: r.email, meta: { digestId: d.id }, mail: { to: [r.email], subject: d.subject, text: d.text, html: d.html, messageId: r.messageId, headers: { 'X-Followup-Digest': d.id } } },
+        { sendId: d.sendId, recipient: r.email, meta: { digestId: d.id }, mail: { to: [r.email], subject: d.subject, ...(await withViewLinks(d, r.email)), messageId: r.messageId, headers: { ...digestHeaders(domain, 'digest'), 'X-Followup-Digest': d.id } } },
         opts,
       );
       if (outcome.state === 'retry') {
@@ -132,7 +148,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const have = new Set(archived.map((d) => d.id));
       let digests = archived;
       if (audiences.some((a) => !have.has(digestId(sendId, a.scope)))) {
-        const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: scheduledAt, timeZone, audiences, empty: config.DIGEST_EMPTY, domain, baseUrl: config.PUBLIC_BASE_URL });
+        const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: scheduledAt, timeZone, audiences, empty: config.DIGEST_EMPTY, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
         const createdAt = clock.now();
         digests = [];
         for (const c of composed) {
@@ -172,7 +188,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const now = clock.now();
       const scheduled = await resolveDigestPeriod({ archive, meetings: deps.meetings }, weekly.cron, weekly.timeZone, now);
       const period = { ...scheduled, to: now };
-      const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: now, timeZone: weekly.timeZone, audiences, empty: config.DIGEST_EMPTY, force: true, domain, baseUrl: config.PUBLIC_BASE_URL });
+      const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: now, timeZone: weekly.timeZone, audiences, empty: config.DIGEST_EMPTY, force: true, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
       const saved: ArchivedDigest[] = [];
       for (const c of composed) saved.push((await archive.saveIfAbsent(archiveEntry(c, { sendId, kind: 'manual', period, asOf: now, createdAt: now, requestHash }))).digest);
       await deps.scheduler.deliverDigest(sendId);

@@ -194,8 +194,19 @@ export function createLinkService(deps: LinkServiceDeps) {
     }
   }
 
+  /** One view link per commitment for a recipient (a digest's items); unknown ids are left out. */
+  async function viewLinks(ids: readonly string[], recipient: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const c of await deps.commitments.getMany(ids)) {
+      const l = await issue(c, recipient, null, ['view']);
+      if (l.view) out.set(c.id, l.view);
+    }
+    return out;
+  }
+
   return {
     issue,
+    viewLinks,
     resolve,
     usable,
     transitionedSince,

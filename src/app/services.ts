@@ -107,6 +107,7 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
     delivery,
     commitments: commitmentService,
     digests: createDigestService({
+      viewLinks: links.viewLinks,
       config,
       clock,
       logger,

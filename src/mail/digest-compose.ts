@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { DigestAudience } from '../domain/digest-audience.js';
 import type { DigestPeriod } from '../domain/digest-period.js';
 import { buildDigest, type Digest, type DigestSnapshot } from '../domain/digest.js';
-import { renderDigest, type RenderedDigest } from './digest-template.js';
+import { renderDigest, viewLinkPlaceholder, type RenderedDigest } from './digest-template.js';
 
 export interface ComposedDigest {
   id: string;
@@ -52,11 +52,13 @@ export function composeDigests(
     force?: boolean;
     domain: string;
     baseUrl?: string;
+    /** Link each item through a placeholder that delivery makes each recipient's own view link. */
+    itemLinks?: boolean;
   },
 ): ComposedDigest[] {
   return opts.audiences.map((a) => {
     const digest = buildDigest(snapshot, period, { asOf: opts.asOf, timeZone: opts.timeZone, party: a.scope });
-    const rendered = renderDigest(digest, { short: digest.isEmpty, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+    const rendered = renderDigest(digest, { short: digest.isEmpty, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}), ...(opts.itemLinks ? { itemLink: viewLinkPlaceholder } : {}) });
     return {
       id: digestId(opts.sendId, a.scope),
       scope: a.scope,

@@ -7,6 +7,7 @@
  * a note cannot forge lines of its own.
  */
 import escapeHtml from 'escape-html';
+import juice from 'juice';
 import { singleLine } from '../domain/text.js';
 import type { ChangeItem, CompletedItem, Digest, DigestItem, FailedItem, OverdueItem, PartyRow, Section } from '../domain/digest.js';
 
@@ -21,7 +22,17 @@ export interface RenderOptions {
   short?: boolean;
   /** Link to the service, shown at the foot. */
   baseUrl?: string;
+  /**
+   * The link of one commitment for the reader. At compose time this is a placeholder
+   * (viewLinkPlaceholder) that delivery replaces with each recipient's own signed view link.
+   */
+  itemLink?: (commitmentId: string) => string;
 }
+
+/** What stands in a composed digest for a recipient's view link of a commitment, until delivery. */
+export const viewLinkPlaceholder = (commitmentId: string) => `%%VIEW:${commitmentId}%%`;
+/** Every placeholder of a composed part (the commitment id in group 1). */
+export const VIEW_LINK_PLACEHOLDER = /%%VIEW:([a-z0-9-]{1,80})%%/g;
 
 const esc = (v: unknown) => escapeHtml(singleLine(String(v)));
 /** Only http(s) links become anchors; anything else is shown as text. */
@@ -73,11 +84,12 @@ export function renderDigestText(d: Digest, opts: RenderOptions = {}): string {
     lines.push('', 'No changes this period: no commitment was changed or completed, and no reminder failed.');
     if (h.overdue > 0) lines.push(`Still overdue: ${d.overdue.items.map((o) => `${o.title} (since ${o.dueLabel})`).join('; ')}.`);
   } else {
-    lines.push(...textList('Overdue, longest first', d.overdue, (o: OverdueItem) => `${o.title}: overdue since ${o.dueLabel} (${plural(o.daysOverdue, 'day')}). Leads: ${leadsOf(d, o.leads)}.`));
-    lines.push(...textList('Due in the next 30 days', d.dueSoon, (o) => `${o.title}: due ${o.dueLabel} (in ${plural(o.daysLeft, 'day')}). Leads: ${leadsOf(d, o.leads)}.`));
-    lines.push(...textList('Needs a deadline', d.needsDeadline, (o: DigestItem) => `${o.title}. Leads: ${leadsOf(d, o.leads)}.`));
-    lines.push(...textList('Progress on multi-unit targets', d.progress, (o) => `${o.title}: ${o.label}.`));
-    lines.push(...textList('Completed this period', d.completed, (o: CompletedItem) => `${o.title}: completed on ${o.completedOnLabel}, recorded by ${o.by}.${o.note ? ` Evidence: ${o.note}` : ''}${o.evidenceUrl ? ` <${o.evidenceUrl}>` : ''}${o.stillDone ? '' : ' (since reopened)'}`));
+    const view = (id: string) => (opts.itemLink ? ` View: ${opts.itemLink(id)}` : '');
+    lines.push(...textList('Overdue, longest first', d.overdue, (o: OverdueItem) => `${o.title}: overdue since ${o.dueLabel} (${plural(o.daysOverdue, 'day')}). Leads: ${leadsOf(d, o.leads)}.${view(o.id)}`));
+    lines.push(...textList('Due in the next 30 days', d.dueSoon, (o) => `${o.title}: due ${o.dueLabel} (in ${plural(o.daysLeft, 'day')}). Leads: ${leadsOf(d, o.leads)}.${view(o.id)}`));
+    lines.push(...textList('Needs a deadline', d.needsDeadline, (o: DigestItem) => `${o.title}. Leads: ${leadsOf(d, o.leads)}.${view(o.id)}`));
+    lines.push(...textList('Progress on multi-unit targets', d.progress, (o) => `${o.title}: ${o.label}.${view(o.id)}`));
+    lines.push(...textList('Completed this period', d.completed, (o: CompletedItem) => `${o.title}: completed on ${o.completedOnLabel}, recorded by ${o.by}.${o.note ? ` Evidence: ${o.note}` : ''}${o.evidenceUrl ? ` <${o.evidenceUrl}>` : ''}${o.stillDone ? '' : ' (since reopened)'}${view(o.id)}`));
     lines.push(...textList('Reminder deliveries that failed this period', d.failedDeliveries, (f: FailedItem) => `${f.atLabel}: to ${f.recipient}${f.title ? ` about ${f.title}` : ''}: ${f.error}`));
     lines.push(...textList('Changes this period', d.changes, (c: ChangeItem) => `${c.atLabel}, ${c.who}, ${c.title}: ${c.summary}`));
     if (d.changesByWho.length) lines.push(`By whom: ${d.changesByWho.map((w) => `${w.who} ${w.count}`).join(', ')}.`);
@@ -98,11 +110,20 @@ export function renderDigestText(d: Digest, opts: RenderOptions = {}): string {
 
 // ---------- HTML ----------
 
-const STYLE = `body{font:15px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2328;max-width:52rem;margin:1.5rem auto;padding:0 1rem}
-h1{font-size:1.4rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .4rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
-.muted{color:#59636e}.glance{display:flex;flex-wrap:wrap;gap:.5rem;padding:0;list-style:none}.glance li{border:1px solid #d0d7de;border-radius:6px;padding:.35rem .7rem}
-.glance b{font-size:1.2rem;display:block}.bad{color:#b42318}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2;padding:.3rem .4rem}
-ul.items{padding-left:1.2rem}`;
+/*
+ * Mail clients (Outlook, Gmail) ignore <style> blocks, flex and rem: the layout
+ * is tables, sizes are px, and juice moves every rule into style attributes.
+ */
+const STYLE = `body{margin:0;padding:0;background:#f3f5f8}
+.outer{width:100%;background:#f3f5f8}.card{width:680px;max-width:680px;background:#ffffff;border:1px solid #d8dee6}
+.band{background:#1d3a5a;color:#c9d6e3;font-family:Arial,Helvetica,sans-serif;font-size:12px;padding:12px 20px}
+.content{padding:20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:20px;color:#1f2328}
+h1{font-family:Arial,Helvetica,sans-serif;font-size:22px;line-height:28px;margin:0 0 4px 0;color:#1f2328}
+h2{font-family:Arial,Helvetica,sans-serif;font-size:17px;line-height:22px;margin:24px 0 6px 0;border-bottom:1px solid #d0d7de;padding-bottom:3px;color:#1f2328}
+p{margin:0 0 10px 0}.muted{color:#59636e}.bad{color:#b42318}
+.glance td{border:1px solid #d0d7de;padding:6px 10px;font-family:Arial,Helvetica,sans-serif;font-size:13px;color:#1f2328}.glance b{font-size:18px;display:block}
+.parties{border-collapse:collapse;width:100%}.parties th,.parties td{text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2;padding:5px 6px;font-family:Arial,Helvetica,sans-serif;font-size:13px}
+ul.items{padding-left:20px;margin:0 0 10px 0}ul.items li{margin:0 0 4px 0}a{color:#1f5f8b}`;
 
 function htmlList<T>(title: string, s: Section<T>, li: (x: T) => string, empty = 'None.'): string {
   const body = s.total === 0 ? `<p class="muted">${esc(empty)}</p>` : `<ul class="items">${s.items.map((x) => `<li>${li(x)}</li>`).join('')}</ul>${more(s) > 0 ? `<p class="muted">… and ${more(s)} more.</p>` : ''}`;
@@ -119,10 +140,10 @@ function partyTable(d: Digest, rows: PartyRow[]): string {
   const body = rows
     .map((p) => `<tr><th scope="row">${esc(p.name)} <span class="muted">(${esc(p.id)})</span></th><td>${partyCell(p.open)}</td><td class="bad">${partyCell(p.overdue)}</td><td>${partyCell(p.done)}</td></tr>`)
     .join('');
-  return `<h2>By party: the items each party leads</h2><table><thead><tr><th>Party</th><th>Open</th><th>Overdue</th><th>Done</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<h2>By party: the items each party leads</h2><table class="parties" role="presentation" cellpadding="0" cellspacing="0"><thead><tr><th>Party</th><th>Open</th><th>Overdue</th><th>Done</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** The HTML part: a whole document, readable in a browser and in mail clients. */
+/** The HTML part: a whole document in a table layout with its CSS inlined, readable in a browser and in mail clients. */
 export function renderDigestHtml(d: Digest, opts: RenderOptions = {}): string {
   const h = d.headline;
   const title = `Follow-up digest${d.scope ? ` for ${d.scope.name}` : ''}`;
@@ -134,33 +155,44 @@ export function renderDigestHtml(d: Digest, opts: RenderOptions = {}): string {
     ['Without a deadline', h.withoutDeadline],
     ['Due in 30 days', h.dueSoon],
   ]
-    .map(([k, v]) => `<li${k === 'Overdue' && Number(v) > 0 ? ' class="bad"' : ''}><b>${v}</b>${k}</li>`)
+    .map(([k, v]) => `<td${k === 'Overdue' && Number(v) > 0 ? ' class="bad"' : ''}><b>${v}</b>${k}</td>`)
     .join('');
   const meetings = d.meetings.map((m) => `<p class="muted">${esc(m.title)}${m.place ? `, ${esc(m.place)}` : ''}, ${esc(m.startDate)} to ${esc(m.endDate)}</p>`).join('');
-  const parts: string[] = [`<h1>${esc(title)}</h1>`, `<p>${esc(periodWords(d))}</p>`, meetings, `<ul class="glance">${glance}</ul>`];
+  const parts: string[] = [`<h1>${esc(title)}</h1>`, `<p>${esc(periodWords(d))}</p>`, meetings, `<table class="glance" role="presentation" cellpadding="0" cellspacing="4"><tr>${glance}</tr></table>`];
   const leads = (ids: readonly string[]) => `<span class="muted">Leads: ${esc(leadsOf(d, ids))}</span>`;
+  /** A title, linked to the reader's view of the commitment when there is a link. */
+  const named = (id: string, t: string, strong = true) => {
+    const text = strong ? `<strong>${esc(t)}</strong>` : esc(t);
+    return opts.itemLink ? `<a href="${esc(opts.itemLink(id))}">${text}</a>` : text;
+  };
   if (opts.short && d.isEmpty) {
     parts.push('<p><strong>No changes this period:</strong> no commitment was changed or completed, and no reminder failed.</p>');
-    if (h.overdue > 0) parts.push(htmlList('Still overdue', d.overdue, (o) => `${esc(o.title)}: overdue since ${esc(o.dueLabel)}`));
+    if (h.overdue > 0) parts.push(htmlList('Still overdue', d.overdue, (o) => `${named(o.id, o.title, false)}: overdue since ${esc(o.dueLabel)}`));
   } else {
-    parts.push(htmlList('Overdue, longest first', d.overdue, (o) => `<strong>${esc(o.title)}</strong>: overdue since ${esc(o.dueLabel)} <span class="bad">(${plural(o.daysOverdue, 'day')})</span>. ${leads(o.leads)}`));
-    parts.push(htmlList('Due in the next 30 days', d.dueSoon, (o) => `<strong>${esc(o.title)}</strong>: due ${esc(o.dueLabel)} (in ${plural(o.daysLeft, 'day')}). ${leads(o.leads)}`));
-    parts.push(htmlList('Needs a deadline', d.needsDeadline, (o) => `${esc(o.title)}. ${leads(o.leads)}`));
-    parts.push(htmlList('Progress on multi-unit targets', d.progress, (o) => `${esc(o.title)}: <strong>${esc(o.label)}</strong>`));
+    parts.push(htmlList('Overdue, longest first', d.overdue, (o) => `${named(o.id, o.title)}: overdue since ${esc(o.dueLabel)} <span class="bad">(${plural(o.daysOverdue, 'day')})</span>. ${leads(o.leads)}`));
+    parts.push(htmlList('Due in the next 30 days', d.dueSoon, (o) => `${named(o.id, o.title)}: due ${esc(o.dueLabel)} (in ${plural(o.daysLeft, 'day')}). ${leads(o.leads)}`));
+    parts.push(htmlList('Needs a deadline', d.needsDeadline, (o) => `${named(o.id, o.title, false)}. ${leads(o.leads)}`));
+    parts.push(htmlList('Progress on multi-unit targets', d.progress, (o) => `${named(o.id, o.title, false)}: <strong>${esc(o.label)}</strong>`));
     parts.push(
       htmlList('Completed this period', d.completed, (o) => {
         const url = safeUrl(o.evidenceUrl);
         const link = url ? ` <a href="${esc(url)}">evidence</a>` : o.evidenceUrl ? ` ${esc(o.evidenceUrl)}` : '';
-        return `<strong>${esc(o.title)}</strong>: completed on ${esc(o.completedOnLabel)}, recorded by ${esc(o.by)}.${o.note ? ` ${esc(o.note)}` : ''}${link}${o.stillDone ? '' : ' <em>(since reopened)</em>'}`;
+        return `${named(o.id, o.title)}: completed on ${esc(o.completedOnLabel)}, recorded by ${esc(o.by)}.${o.note ? ` ${esc(o.note)}` : ''}${link}${o.stillDone ? '' : ' <em>(since reopened)</em>'}`;
       }),
     );
     parts.push(htmlList('Reminder deliveries that failed this period', d.failedDeliveries, (f) => `${esc(f.atLabel)}: to ${esc(f.recipient)}${f.title ? ` about <strong>${esc(f.title)}</strong>` : ''}: <span class="bad">${esc(f.error)}</span>`));
-    parts.push(htmlList('Changes this period', d.changes, (c) => `<span class="muted">${esc(c.atLabel)}</span>, ${esc(c.who)}, <strong>${esc(c.title)}</strong>: ${esc(c.summary)}`));
+    parts.push(htmlList('Changes this period', d.changes, (c) => `<span class="muted">${esc(c.atLabel)}</span>, ${esc(c.who)}, ${named(c.commitmentId, c.title)}: ${esc(c.summary)}`));
     if (d.changesByWho.length) parts.push(`<p class="muted">By whom: ${d.changesByWho.map((w) => `${esc(w.who)} ${w.count}`).join(', ')}</p>`);
     parts.push(partyTable(d, d.parties));
   }
   parts.push(`<p class="muted">As of ${esc(d.asOf)}. Times are in ${esc(d.timeZone)}.${opts.baseUrl && safeUrl(opts.baseUrl) ? ` <a href="${esc(opts.baseUrl)}/">Follow-up</a>` : ''}</p>`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body>${parts.join('\n')}</body></html>\n`;
+  const doc = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body>
+<table class="outer" role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td align="center" style="padding:16px">
+<table class="card" role="presentation" width="680" cellpadding="0" cellspacing="0" border="0">
+<tr><td class="band">Follow-up</td></tr>
+<tr><td class="content">${parts.join('\n')}</td></tr>
+</table></td></tr></table></body></html>\n`;
+  return juice(doc, { removeStyleTags: true, preserveMediaQueries: false });
 }
 
 /** Subject, text and HTML of one digest. */
