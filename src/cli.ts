@@ -8,6 +8,7 @@
  *   followup complete <id> --note "…" [--url URL] [--on YYYY-MM-DD] [--units n] [--as name]
  *   followup digest preview [--format text|json|html] [--party P]
  *   followup reminders failed [--json] [--limit n]
+ *   followup reminders retry [--commitment id] [--since ISO]
  *   followup reconcile
  *
  * Global: --now <ISO instant> pins the clock (replays, tests). Configuration
@@ -35,6 +36,7 @@ Commands:
   complete <id> --note <text>   Record completion   [--url <evidence URL>] [--on YYYY-MM-DD] [--units n] [--as <name>]
   digest preview                Show the next digest without sending it   [--format text|json|html] [--party P]
   reminders failed              List reminder deliveries that failed   [--json] [--limit n]
+  reminders retry               Retry every failed reminder send now   [--commitment id] [--since ISO instant]
   reconcile                     Enqueue a reconcile of every commitment (the workers reschedule reminders)
   draft <file>                  Draft a meeting file from an outcome statement (.txt) and print it as JSON; nothing is stored
   help                          Show this help
@@ -148,7 +150,8 @@ async function cmdDigest(ctx: Ctx, args: string[]): Promise<void> {
 
 async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'failed') throw new UsageError('expected: followup reminders failed [--json] [--limit n]');
+  if (sub === 'retry') return cmdRemindersRetry(ctx, rest);
+  if (sub !== 'failed') throw new UsageError('expected: followup reminders failed [--json] [--limit n], or followup reminders retry [--commitment id] [--since ISO]');
   const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, limit: { type: 'string', default: '100' } } });
   const { items: rows } = await ctx.reminders.deliveries({ state: 'failed', limit: Number(values.limit) || 100 }, { name: 'cli', role: 'admin' });
   if (values.json) return ctx.out(JSON.stringify(rows, null, 2));
@@ -157,7 +160,16 @@ async function cmdReminders(ctx: Ctx, args: string[]): Promise<void> {
     const about = r.commitmentId ? ` ${r.commitmentId}` : '';
     ctx.out(`${r.at}  ${r.recipient}${about}  ${r.sendId}  ${r.responseCode ?? ''} ${r.error ?? ''}`.trimEnd());
   }
-  ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry one with POST /v1/reminders/:sendId/retry (see docs/reminders.md).`);
+  ctx.out(`${rows.length} failed deliver${rows.length === 1 ? 'y' : 'ies'}. Retry them all with: followup reminders retry (or POST /v1/reminders/retry; one with POST /v1/reminders/:sendId/retry; see docs/reminders.md).`);
+}
+
+/** Re-enqueue every failed reminder send (of one commitment, failed since an instant), as POST /v1/reminders/retry does. */
+async function cmdRemindersRetry(ctx: Ctx, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { commitment: { type: 'string' }, since: { type: 'string' } } });
+  if (values.commitment !== undefined && !/^[a-z0-9-]{1,80}$/.test(values.commitment)) throw new UsageError('--commitment: expected a commitment id (a slug)');
+  if (values.since !== undefined && (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(values.since) || Number.isNaN(Date.parse(values.since)))) throw new UsageError('--since: expected a UTC instant such as 2009-11-01T00:00:00Z');
+  const { count } = await ctx.reminders.retryMany({ state: 'failed', ...(values.commitment ? { commitmentId: values.commitment } : {}), ...(values.since ? { since: new Date(values.since) } : {}) });
+  ctx.out(`${count} failed send${count === 1 ? '' : 's'} queued again.`);
 }
 
 /** Print the draft meeting file of an outcome statement (the same draft as POST /v1/meetings/draft); writes nothing. */

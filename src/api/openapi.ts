@@ -24,7 +24,7 @@ import { ReminderPolicySchema } from '../domain/reminder-policy.js';
 import { StatusSchema } from '../domain/status.js';
 import { ListQuerySchema } from './routes/commitments.js';
 import { GetQuery as DigestGetQuery, ListQuery as DigestListQuery, PreviewQuery as DigestPreviewQuery, SendBody as DigestSendBody } from './routes/digest.js';
-import { ListQuery as RemindersListQuery } from './routes/reminders.js';
+import { BulkRetrySchema, ListQuery as RemindersListQuery } from './routes/reminders.js';
 import { StatusPageQuerySchema } from './routes/status-page.js';
 
 // ---------------------------------------------------------------------------
@@ -417,6 +417,11 @@ export function buildOpenApiDocument(baseUrl: string) {
   add('get', '/v1/reminders', 'Reminders', 'bearer', 'listReminderDeliveries', 'Failed or sent reminder deliveries, newest first, a page at a time (pass nextCursor as cursor)', {
     request: { query: RemindersListQuery },
     responses: { 200: Json(z.object({ items: z.array(ReminderDelivery), nextCursor: z.string().nullable().describe('The cursor of the next page; null on the last page') })) },
+  });
+  add('post', '/v1/reminders/retry', 'Reminders', 'admin', 'retryReminders', 'Retry every failed reminder send that matches a filter (of one commitment, failed since an instant); sends of closed commitments or moved deadlines are left', {
+    request: { body: { content: { 'application/json': { schema: BulkRetrySchema } } } },
+    json: true,
+    responses: { 202: Json(z.object({ count: z.number().int().describe('Sends enqueued') }).meta({ id: 'ReminderBulkRetry' }), 'Enqueued') },
   });
   add('post', '/v1/reminders/{sendId}/retry', 'Reminders', 'admin', 'retryReminder', 'Retry a failed reminder send now', {
     request: { params: z.object({ sendId: z.string() }) },

@@ -82,6 +82,9 @@ export interface ReminderServiceDeps {
   clock: Clock;
 }
 
+/** The most failed deliveries one bulk retry reads. */
+export const RETRY_MANY_MAX = 10_000;
+
 export function createReminderService(deps: ReminderServiceDeps) {
   const { commitments, ledger, planner, clock } = deps;
   const partyMap = async (): Promise<ReadonlyMap<string, Party>> => new Map((await deps.parties.list()).map((p) => [p.id, p] as const));
@@ -124,20 +127,45 @@ export function createReminderService(deps: ReminderServiceDeps) {
       return { items: page.rows.map(deliveryView), nextCursor: page.nextCursor };
     },
 
-    /** An admin's retry of one failed send: re-enqueued now; the fire-time guard and the ledger still apply. */
-    async retry(sendId: string) {
-      const entries = await ledger.getAll(sendId);
-      if (Object.keys(entries).length === 0) throw new AppError('not_found', `No delivery has the send id ${sendId}.`);
-      const failed = Object.entries(entries).filter(([, e]) => e.state === 'failed');
-      if (failed.length === 0) throw new AppError('conflict', `The send ${sendId} has no failed delivery to retry.`, [{ path: 'sendId', message: 'nothing failed' }]);
-      const { commitmentId, dueVersion, partyId } = failed[0]![1].meta ?? {};
-      if (typeof commitmentId !== 'string' || typeof dueVersion !== 'number' || typeof partyId !== 'string') throw new AppError('conflict', `The send ${sendId} does not say which commitment it belongs to.`);
-      const c = await commitments.mustGet(commitmentId);
-      if (isClosed(c.status)) throw new AppError('conflict', `The commitment ${c.id} is ${c.status}; its reminders are not sent any more.`, [{ path: 'sendId', message: `commitment ${c.status}` }]);
-      if (c.dueVersion !== dueVersion) throw new AppError('conflict', `The deadline of ${c.id} has changed since this send; it would not be sent.`, [{ path: 'sendId', message: 'deadline changed' }]);
-      await deps.scheduler.retryReminder(sendId, { c: commitmentId, v: dueVersion, p: partyId });
-      return { sendId, commitmentId, state: 'queued' as const, recipients: failed.map(([r]) => r) };
+    retry,
+
+    /**
+     * An admin's bulk retry: every failed send (of one commitment, failed at or after `since`)
+     * re-enqueued now, each as `retry` does; sends whose commitment has closed or whose deadline
+     * moved are left as they are. Reads at most RETRY_MANY_MAX failed deliveries, newest first.
+     * Returns how many sends were enqueued.
+     */
+    async retryMany(q: { state: 'failed'; commitmentId?: string; since?: Date }): Promise<{ count: number }> {
+      const rows = await ledger.failed({ ...(q.since ? { from: q.since } : {}), limit: RETRY_MANY_MAX });
+      const sendIds = [...new Set(rows.filter((r) => q.commitmentId === undefined || r.meta?.commitmentId === q.commitmentId).map((r) => r.sendId))];
+      let count = 0;
+      for (const sendId of sendIds) {
+        try {
+          await retry(sendId);
+          count++;
+        } catch (err) {
+          // Closed, deadline moved, already retried and sent, or gone: nothing to send for this one.
+          if (err instanceof AppError && (err.code === 'conflict' || err.code === 'not_found')) continue;
+          throw err;
+        }
+      }
+      return { count };
     },
   };
+
+  /** An admin's retry of one failed send: re-enqueued now; the fire-time guard and the ledger still apply. */
+  async function retry(sendId: string) {
+    const entries = await ledger.getAll(sendId);
+    if (Object.keys(entries).length === 0) throw new AppError('not_found', `No delivery has the send id ${sendId}.`);
+    const failed = Object.entries(entries).filter(([, e]) => e.state === 'failed');
+    if (failed.length === 0) throw new AppError('conflict', `The send ${sendId} has no failed delivery to retry.`, [{ path: 'sendId', message: 'nothing failed' }]);
+    const { commitmentId, dueVersion, partyId } = failed[0]![1].meta ?? {};
+    if (typeof commitmentId !== 'string' || typeof dueVersion !== 'number' || typeof partyId !== 'string') throw new AppError('conflict', `The send ${sendId} does not say which commitment it belongs to.`);
+    const c = await commitments.mustGet(commitmentId);
+    if (isClosed(c.status)) throw new AppError('conflict', `The commitment ${c.id} is ${c.status}; its reminders are not sent any more.`, [{ path: 'sendId', message: `commitment ${c.status}` }]);
+    if (c.dueVersion !== dueVersion) throw new AppError('conflict', `The deadline of ${c.id} has changed since this send; it would not be sent.`, [{ path: 'sendId', message: 'deadline changed' }]);
+    await deps.scheduler.retryReminder(sendId, { c: commitmentId, v: dueVersion, p: partyId });
+    return { sendId, commitmentId, state: 'queued' as const, recipients: failed.map(([r]) => r) };
+  }
 }
 export type ReminderService = ReturnType<typeof createReminderService>;

@@ -76,7 +76,7 @@ export function actionsRouter(deps: AppDeps, limit?: RequestHandler): Router {
     if (err instanceof FormProblem) return send(res, 400, messagePage('Please check the form', [err.message, 'Go back, correct it and send it again.'], selfUrl ? { href: selfUrl, label: 'Back to the form' } : undefined));
     if (err instanceof AppError && err.httpStatus < 500) return send(res, err.httpStatus, messagePage('This cannot be done', [err.message]));
     deps.logger.error({ err: coerceError(err) }, 'signed link failed');
-    send(res, 503, messagePage('Please try again', ['Follow-up could not do this just now. Try again in a minute; your link still works.']));
+    send(res.set('Retry-After', '60'), 503, messagePage('Please try again', ['Follow-up could not do this just now. Try again in a minute; your link still works.']));
   };
 
   const zoneOf = (r: ResolvedLink) => r.role.party?.timeZone ?? (r.commitment.due && 'timeZone' in r.commitment.due ? r.commitment.due.timeZone : 'UTC');
