@@ -133,21 +133,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
 }
 export type MeetingService = ReturnType<typeof createMeetingService>;
 
-/** The meeting use cases over a process's services (the same stores and commitment use cases). */
-export function meetingServiceOf(services: {
-  meetings: MeetingStore;
-  parties: PartyStore;
-  commitmentStore: Pick<CommitmentStore, 'findIds'>;
-  commitments: Pick<CommitmentService, 'followMeeting' | 'linkedTo'>;
-  clock: Clock;
-  logger: Logger;
-}): MeetingService {
-  return createMeetingService({
-    meetings: services.meetings,
-    parties: services.parties,
-    commitments: services.commitmentStore,
-    commitmentService: services.commitments,
-    clock: services.clock,
-    logger: services.logger,
-  });
+/** The meeting use cases of a process's services (wired in createServices). */
+export function meetingServiceOf(services: { meetingUseCases: MeetingService }): MeetingService {
+  return services.meetingUseCases;
 }

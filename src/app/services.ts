@@ -27,6 +27,7 @@ import { createRedisMeetingStore, createRedisPartyStore, type MeetingStore, type
 import { createRateLimitStore } from '../store/rate-limit-store.js';
 import { createScheduleIndex } from '../store/schedule-index.js';
 import { createCommitmentService, type CommitmentService } from './commitments.js';
+import { createMeetingService, type MeetingService } from './meetings.js';
 import { createDelivery } from './delivery.js';
 import { createDigestService, type DigestService } from './digests.js';
 import type { Notifier, Scheduler } from './ports.js';
@@ -73,6 +74,7 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
   const delivery = createDelivery({ notifier: notifierOrFail, clock, ...(metrics ? { metrics } : {}) });
   const m = metrics ? { metrics } : {};
   const commitmentService = createCommitmentService({ commitments, parties, meetings, schedule, scheduler, clock, logger, ...m });
+  const meetingService = createMeetingService({ meetings, parties, commitments, commitmentService, clock, logger });
   // Signed links and requests for more time (src/app/links.ts, src/app/extensions.ts).
   const extensionStore = createExtensionStore(redis, keys);
   const links = createLinkService({
@@ -106,6 +108,7 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
     planner,
     delivery,
     commitments: commitmentService,
+    meetingUseCases: meetingService,
     digests: createDigestService({
       viewLinks: links.viewLinks,
       config,
@@ -143,6 +146,8 @@ export interface Services {
   auth: Authenticator;
   /** The use cases. */
   commitments: CommitmentService;
+  /** Meetings: create, change (moving tied deadlines), delete, draft from a statement. */
+  meetingUseCases: MeetingService;
   digests: DigestService;
   reminders: ReminderService;
   /** Signed links in mail (issue, check). */
@@ -202,6 +207,7 @@ export function createServices(config: Config, clients: Clients, opts: ServiceOp
     meetings: wired.stores.meetings,
     auth: createAuthenticator(redis, keys, config.API_TOKENS),
     commitments: wired.commitments,
+    meetingUseCases: wired.meetingUseCases,
     digests: wired.digests,
     reminders: wired.reminders,
     links: wired.links,

@@ -7,7 +7,6 @@
  */
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { meetingServiceOf } from '../../app/meetings.js';
 import { DRAFT_MAX_BYTES } from '../../domain/draft/draft.js';
 import { AppError } from '../../domain/errors.js';
 import { MeetingCreateSchema, MeetingPatchSchema } from '../../domain/meeting.js';
@@ -26,7 +25,7 @@ const requireText: RequestHandler = (req, _res, next) => {
 
 export function meetingsRouter(deps: AppDeps, importBodyLimit: string): Router {
   const router = Router();
-  const useCases = meetingServiceOf(deps.services);
+  const useCases = deps.services.meetingUseCases;
   const json = [requireJson, express.json({ limit: deps.config.BODY_LIMIT })];
 
   router.get('/', async (_req, res) => {
