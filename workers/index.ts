@@ -48,9 +48,9 @@ export interface RunningWorkers {
 }
 
 /** The reminder worker's job lock, ms: renewed every half of it while a job runs. */
-export const REMINDER_LOCK_MS = 10_000;
+export const REMINDER_LOCK_MS = 8_000;
 /** How often the reminder worker looks for jobs whose worker died, ms. */
-export const REMINDER_STALLED_INTERVAL_MS = 5_000;
+export const REMINDER_STALLED_INTERVAL_MS = 3_000;
 
 /** Start the reminder-side workers. See the module comment for shutdown. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
@@ -117,7 +117,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         // The limiter only lets queue.rateLimit pause the queue (jobs/retry.ts); it never limits otherwise.
         limiter: OUTAGE_LIMITER,
         // Reminder jobs take milliseconds: a short lock and stalled check bring a killed worker's
-        // jobs back within about 15 s (lock expiry + one check), not 30 s + 30 s. BullMQ also runs
+        // jobs back within about 11 s (lock expiry + one check), not 30 s + 30 s. BullMQ also runs
         // a stalled check as soon as a worker starts.
         lockDuration: REMINDER_LOCK_MS,
         stalledInterval: REMINDER_STALLED_INTERVAL_MS,

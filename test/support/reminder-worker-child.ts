@@ -4,8 +4,9 @@
  *
  *   REDIS_URL=… REDIS_PREFIX=… SMTP_URL=… node --import tsx test/support/reminder-worker-child.ts
  *
- * Prints "ready" once the workers run. Short lock and stall intervals let the
- * next child pick up the jobs a killed one held within seconds, not 30 s.
+ * Prints "ready" once the workers run. It runs the production lock and stalled
+ * interval of the reminder worker (8 s, 3 s), so the crash test measures how late
+ * the jobs a killed worker held really arrive.
  */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -28,7 +29,8 @@ const services = createServices(config, { redis, notifier: mailer }, { clock: sy
 const workers = await startWorkers({
   services,
   redis,
-  options: { noFullReconcile: true, reminderConcurrency: Number(process.env.CONCURRENCY ?? 20), worker: { lockDuration: 3000, stalledInterval: 1000 } },
+  // The production lock and stalled interval (workers/index.ts), so the crash test measures the real worst case.
+  options: { noFullReconcile: true, reminderConcurrency: Number(process.env.CONCURRENCY ?? 20) },
 });
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
