@@ -95,3 +95,19 @@ describe('deciding', () => {
     expect(q.body.errors[0].path).toMatch(/state/);
   });
 });
+
+describe('the status page', () => {
+  it('shows a pending request under its commitment, and not once it is decided', async () => {
+    await make('ext-status');
+    const { id } = (await api().post('/v1/commitments/ext-status/extension-requests').set(admin).send({ newDate: '2010-02-27', reason: 'Venue' }).expect(201)).body;
+    const page = await api().get('/?party=IDN').expect(200);
+    const article = page.text.slice(page.text.indexOf('id="ext-status"'));
+    const shown = article.slice(0, article.indexOf('</article>'));
+    expect(shown, shown).toContain('More time requested</span> to 27 Feb 2010, waiting for the co-chairs');
+    expect(page.text).not.toContain('Venue');
+    await api().post(`/v1/extension-requests/${id}/decline`).set(admin).send({}).expect(200);
+    const after = await api().get('/?party=IDN').expect(200);
+    const a2 = after.text.slice(after.text.indexOf('id="ext-status"'));
+    expect(a2.slice(0, a2.indexOf('</article>'))).not.toContain('More time requested');
+  });
+});

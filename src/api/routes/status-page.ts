@@ -147,7 +147,9 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
     const tz = q.tz ?? meeting?.timeZone ?? deps.config.DIGEST_TZ;
     const tzOptions = [...new Set(['UTC', tz, ...(meeting?.timeZone ? [meeting.timeZone] : []), ...parties.map((p) => p.timeZone)])].sort();
 
+    const pendingExtensions = new Map((await deps.services.extensions.list('pending')).map((r) => [r.commitmentId, { newDate: r.newDate, requestedBy: r.requestedBy }] as const));
     const html = renderStatusPage({
+      pendingExtensions,
       meeting,
       meetings,
       now,

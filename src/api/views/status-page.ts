@@ -36,6 +36,8 @@ export interface StatusPageModel {
   counts: Record<StatusFilter | 'total', number>;
   /** Set when the viewer signed in with a token (shows a sign-out link). */
   signedInAs?: string;
+  /** Pending requests for more time, by commitment id. */
+  pendingExtensions?: ReadonlyMap<string, { newDate: string; requestedBy: string }>;
 }
 
 const LABEL: Record<StatusFilter, string> = {
@@ -132,7 +134,13 @@ function row(c: CommitmentView, m: StatusPageModel, byId: Map<string, Party>): S
     <div><dt>Leads</dt><dd>${partyNames(c.leads, byId)}</dd></div>
     <div><dt>Members</dt><dd class="small">${c.members.length ? partyNames(c.members, byId) : '—'}</dd></div>
   </dl>
+  ${pendingLine(m.pendingExtensions?.get(c.id))}
 </article>`;
+}
+
+/** A pending request for more time, under its commitment. */
+function pendingLine(p: { newDate: string; requestedBy: string } | undefined): SafeHtml | '' {
+  return p ? html`<p class="small pending-extension" data-testid="pending-extension"><span class="tag">More time requested</span> to ${formatDay(p.newDate)}, waiting for the co-chairs.</p>` : '';
 }
 
 function option(value: string, label: string, selected: boolean): SafeHtml {
