@@ -15,14 +15,16 @@
  * The target: the week's digest reads and the list pages stay flat (within
  * 1.5×) from 10k to 100k; the table's last column is the 100k/10k ratio.
  *
- * The state grows in place (1k, then 9k more, then 90k more). The history's
- * events are dated over 2025 and the first 300 commitments each have one event
+ * Every size lives side by side under its own prefix, and the timings are taken
+ * in BENCH_ROUNDS rounds that visit the sizes in turn (medians printed), so a
+ * busy neighbour on a shared machine slows every size alike and the ratios
+ * hold. The history's events are dated over 2025 and the first 300 commitments each have one event
  * in the measured week, so the week holds the same events at every size. One
  * commitment in ten is open with a deadline in 2031 and one reminder step
  * (a delayed job each); the others have no deadline or are done.
  *
- * Bounded: at most BENCH_SCALES' largest size (default 100,000; about 0.5 GB
- * of Redis at the top), each wait has a deadline, and the prefix is deleted at
+ * Bounded: sizes up to 200,000 (the defaults hold 111,000 commitments, about
+ * 0.6 GB of Redis), each wait has a deadline, and every prefix is deleted at
  * the end (also on failure).
  *
  * Env: REDIS_URL, BENCH_SCALES (default 1000,10000,100000), BENCH_REQUESTS
@@ -55,6 +57,7 @@ import { startWorkers } from '../workers/index.js';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCALES = (process.env.BENCH_SCALES ?? '1000,10000,100000').split(',').map(Number).sort((a, b) => a - b);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RECONCILE = process.env.BENCH_RECONCILE !== '0';
 /** Above this size the full reconcile is not run (it is linear; its per-commitment cost is printed). */
 const RECONCILE_MAX = Number(process.env.BENCH_RECONCILE_MAX ?? 10_000);
@@ -69,23 +72,28 @@ const YEAR_MS = 365 * 86_400_000;
 const ADMIN = 'scale-admin-token-0123456789abcdef';
 const EDITOR = 'scale-editor-token-0123456789abcd';
 
-const prefix = `bench-scale-${randomBytes(3).toString('hex')}`;
-const keys = createKeys(prefix);
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const workerRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-const config = loadConfig({
-  REDIS_URL,
-  REDIS_PREFIX: prefix,
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'silent',
-  API_TOKENS: JSON.stringify([
-    { name: 'admin', token: ADMIN, role: 'admin' },
-    { name: 'lka', token: EDITOR, role: 'editor', parties: ['LKA'] },
-  ]),
-  RATE_LIMIT_API_PER_MINUTE: '0',
-});
-const services = createServices(config, { redis }, { clock: systemClock, logger: pino({ level: 'silent' }) });
-const ledger = createSendLedger(redis, keys, 'reminder');
+
+/** One size's store: its prefix, services, ledger and API server. */
+function sizeContext(n: number) {
+  const prefix = `bench-scale-${n}-${randomBytes(3).toString('hex')}`;
+  const keys = createKeys(prefix);
+  const config = loadConfig({
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    API_TOKENS: JSON.stringify([
+      { name: 'admin', token: ADMIN, role: 'admin' },
+      { name: 'lka', token: EDITOR, role: 'editor', parties: ['LKA'] },
+    ]),
+    RATE_LIMIT_API_PER_MINUTE: '0',
+  });
+  const services = createServices(config, { redis }, { clock: systemClock, logger: pino({ level: 'silent' }) });
+  return { n, prefix, keys, services, ledger: createSendLedger(redis, keys, 'reminder'), server: undefined as Server | undefined, base: '' };
+}
+type SizeContext = ReturnType<typeof sizeContext>;
 
 /** A deterministic pseudo-random sequence, so every run builds the same state. */
 let seed = 7;
@@ -95,7 +103,7 @@ const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 let partyIds: string[] = [];
 let meetingId = '';
 
-async function seedMeeting(): Promise<void> {
+async function seedMeeting({ services }: SizeContext): Promise<void> {
   const file = MeetingFileSchema.parse(JSON.parse(readFileSync(new URL('../config/seed/ahg-som-2009.json', import.meta.url), 'utf8')));
   await services.meetings.create(file.meeting);
   for (const p of file.parties) await services.parties.create(p);
@@ -132,7 +140,7 @@ function commitmentAt(i: number): Change {
   return { commitment: c, events };
 }
 
-async function grow(from: number, to: number): Promise<void> {
+async function grow({ services, ledger }: SizeContext, from: number, to: number): Promise<void> {
   const CHUNK = 500;
   for (let i = from; i < to; i += CHUNK) {
     const n = Math.min(CHUNK, to - i);
@@ -149,7 +157,7 @@ async function grow(from: number, to: number): Promise<void> {
   }
 }
 
-async function prefixBytes(): Promise<number> {
+async function prefixBytes(prefix: string): Promise<number> {
   let total = 0;
   await scanPrefix(
     redis,
@@ -165,19 +173,8 @@ async function prefixBytes(): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function timed(runs: number, f: () => Promise<unknown>): Promise<number> {
-  await f(); // warm
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    await f();
-    ms.push(performance.now() - t);
-  }
-  return median(ms);
-}
-
 /** The whole stream scanned and filtered by `at`: how the digest read its events before the index. */
-async function scanStream(): Promise<number> {
+async function scanStream(keys: SizeContext['keys']): Promise<number> {
   let n = 0;
   let start = '-';
   const from = WEEK.from.toISOString();
@@ -221,85 +218,104 @@ interface Row {
 }
 
 async function main() {
-  let server: Server | undefined;
-  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  const sizes = SCALES.map(sizeContext);
   try {
-    await seedMeeting();
-    const app = createApp(services);
-    server = await new Promise<Server>((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const get = (path: string, token: string) => async () => {
-      const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    };
-    workers = await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true } });
-    const sources = { redis, keys, meetings: services.meetings, parties: services.parties, reminderLedger: ledger };
-    process.stdout.write(`bench:scale  sizes ${SCALES.join(', ')}; ~5 events and one sent reminder per commitment; week ${WEEK.from.toISOString().slice(0, 10)}; prefix ${prefix}\n`);
-    const rows: Row[] = [];
-    let have = 0;
-    for (const n of SCALES) {
+    process.stdout.write(`bench:scale  sizes ${SCALES.join(', ')} side by side; ~5 events and one sent reminder per commitment; week ${WEEK.from.toISOString().slice(0, 10)}; ${ROUNDS} rounds\n`);
+    const rows = new Map<number, Row>();
+    for (const ctx of sizes) {
+      seed = 7;
+      await seedMeeting(ctx);
       const t = performance.now();
-      await grow(have, n);
-      have = n;
-      process.stdout.write(`  ${n}: populated in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-      const bytes = await prefixBytes();
+      await grow(ctx, 0, ctx.n);
+      const bytes = await prefixBytes(ctx.prefix);
       let reconcileMs = NaN;
-      if (RECONCILE && n <= RECONCILE_MAX) {
-        const r0 = performance.now();
-        await services.commitments.rescheduleAll();
-        await untilDrained(workers.queues.reconcile, 900_000);
-        reconcileMs = performance.now() - r0;
+      if (RECONCILE && ctx.n <= RECONCILE_MAX) {
+        const workers = await startWorkers({ services: ctx.services, redis: workerRedis, options: { noFullReconcile: true } });
+        try {
+          const r0 = performance.now();
+          await ctx.services.commitments.rescheduleAll();
+          await untilDrained(workers.queues.reconcile, 900_000);
+          reconcileMs = performance.now() - r0;
+        } finally {
+          await workers.close();
+        }
       }
-      const weekEvents = (await readEventsBetween(redis, keys, WEEK)).length;
-      const row: Row = {
-        n,
-        bytesPerCommitment: bytes / n,
-        reconcileMs,
-        reconcileUsPer: (reconcileMs * 1000) / n,
-        weekEvents,
-        weekReadMs: await timed(7, () => readEventsBetween(redis, keys, WEEK)),
-        digestMs: await timed(3, async () => buildDigest(await readDigestSnapshot(sources, WEEK), WEEK, { asOf: WEEK.to, timeZone: TZ })),
-        scanMs: await timed(3, scanStream),
-        listCommitmentsMs: await timed(REQUESTS, get('/v1/commitments?limit=50', ADMIN)),
-        listRemindersMs: await timed(REQUESTS, get('/v1/reminders?state=sent&limit=50', ADMIN)),
-        listOneCommitmentMs: await timed(REQUESTS, get('/v1/reminders?state=sent&limit=50&commitment=c-7', ADMIN)),
-        listEditorMs: await timed(Math.min(REQUESTS, 10), get('/v1/reminders?state=sent&limit=50', EDITOR)),
-      };
-      rows.push(row);
-      process.stdout.write(`  ${n}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v))}\n`);
+      const app = createApp(ctx.services);
+      ctx.server = await new Promise<Server>((r) => {
+        const srv = app.listen(0, '127.0.0.1', () => r(srv));
+      });
+      ctx.base = `http://127.0.0.1:${(ctx.server.address() as AddressInfo).port}`;
+      const weekEvents = (await readEventsBetween(redis, ctx.keys, WEEK)).length;
+      rows.set(ctx.n, { n: ctx.n, bytesPerCommitment: bytes / ctx.n, reconcileMs, reconcileUsPer: (reconcileMs * 1000) / ctx.n, weekEvents, weekReadMs: 0, digestMs: 0, scanMs: 0, listCommitmentsMs: 0, listRemindersMs: 0, listOneCommitmentMs: 0, listEditorMs: 0 });
+      process.stdout.write(`  ${ctx.n}: populated and reconciled in ${((performance.now() - t) / 1000).toFixed(1)} s; ${(bytes / ctx.n).toFixed(0)} B/commitment\n`);
     }
+
+    // Timings: rounds that visit every size in turn; medians per size.
+    const samples = new Map<number, Record<string, number[]>>(SCALES.map((n) => [n, {}]));
+    const note = (n: number, k: keyof Row, ms: number) => (samples.get(n)![k] ??= []).push(ms);
+    const perRound = Math.max(1, Math.round(REQUESTS / ROUNDS));
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const ctx of sizes) {
+        const sources = { redis, keys: ctx.keys, meetings: ctx.services.meetings, parties: ctx.services.parties, reminderLedger: ctx.ledger };
+        const get = (path: string, token: string) => async () => {
+          const res = await fetch(`${ctx.base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+          if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        };
+        const measures: Array<[keyof Row, number, () => Promise<unknown>]> = [
+          ['weekReadMs', 3, () => readEventsBetween(redis, ctx.keys, WEEK)],
+          ['digestMs', 1, async () => buildDigest(await readDigestSnapshot(sources, WEEK), WEEK, { asOf: WEEK.to, timeZone: TZ })],
+          ['scanMs', 1, () => scanStream(ctx.keys)],
+          ['listCommitmentsMs', perRound, get('/v1/commitments?limit=50', ADMIN)],
+          ['listRemindersMs', perRound, get('/v1/reminders?state=sent&limit=50', ADMIN)],
+          ['listOneCommitmentMs', perRound, get('/v1/reminders?state=sent&limit=50&commitment=c-7', ADMIN)],
+          ['listEditorMs', 1, get('/v1/reminders?state=sent&limit=50', EDITOR)],
+        ];
+        for (const [k, times, f] of measures) {
+          for (let i = 0; i < times; i++) {
+            const t = performance.now();
+            await f();
+            // Round 0 warms up.
+            if (round > 0) note(ctx.n, k, performance.now() - t);
+          }
+        }
+      }
+      if (round > 0) process.stdout.write(`  round ${round}/${ROUNDS} done\n`);
+    }
+    for (const [n, byKey] of samples) Object.assign(rows.get(n)!, Object.fromEntries(Object.entries(byKey).map(([k, v]) => [k, median(v)])));
+
     const table: Array<[string, keyof Row, string]> = [
       ['Redis bytes / commitment', 'bytesPerCommitment', ''],
       ['full reconcile, ms', 'reconcileMs', `linear (one plan each); run up to ${RECONCILE_MAX}`],
       ['  per commitment, µs', 'reconcileUsPer', ''],
       ['events in the week', 'weekEvents', 'constant by construction'],
       ['week’s events via the at index, ms', 'weekReadMs', 'flat (≤ 1.5×)'],
-      ['digest: snapshot + build, ms', 'digestMs', ''],
-      ['  for comparison: scan of the stream, ms', 'scanMs', ''],
+      ['digest: snapshot + build, ms', 'digestMs', 'reads every commitment'],
+      ['  for comparison: scan of the stream, ms', 'scanMs', 'the read before the index'],
       ['GET /v1/commitments?limit=50, ms', 'listCommitmentsMs', 'flat (≤ 1.5×)'],
       ['GET /v1/reminders?limit=50, ms', 'listRemindersMs', 'flat (≤ 1.5×)'],
       ['  … &commitment=c-7, ms', 'listOneCommitmentMs', 'flat (≤ 1.5×)'],
       ['  … as an editor (LKA), ms', 'listEditorMs', 'grows with the editor’s commitments'],
     ];
+    const all = SCALES.map((n) => rows.get(n)!);
     const w = 40;
     const col = 11;
-    const last = rows.at(-1)!;
-    const ref = rows.find((r) => r.n === 10_000) ?? rows.at(-2) ?? last;
-    process.stdout.write(`\n${'metric'.padEnd(w)}${rows.map((r) => String(r.n).padStart(col)).join('')}${`${last.n / 1000}k/${ref.n / 1000}k`.padStart(col)}  target\n`);
+    const last = all.at(-1)!;
+    const ref = all.find((r) => r.n === 10_000) ?? all.at(-2) ?? last;
+    process.stdout.write(`\nmedians of ${ROUNDS} rounds\n${'metric'.padEnd(w)}${all.map((r) => String(r.n).padStart(col)).join('')}${`${last.n / 1000}k/${ref.n / 1000}k`.padStart(col)}  target\n`);
     for (const [name, k, target] of table) {
       const ratio = (last[k] as number) / Math.max(1e-9, ref[k] as number);
       const verdict = target.startsWith('flat') ? (ratio <= 1.5 ? `ok, ${target}` : `MISSED, ${target}`) : target;
-      process.stdout.write(`${name.padEnd(w)}${rows.map((r) => (r[k] as number).toFixed(k === 'weekEvents' ? 0 : 1).padStart(col)).join('')}${ratio.toFixed(2).padStart(col)}  ${verdict}\n`);
+      process.stdout.write(`${name.padEnd(w)}${all.map((r) => (r[k] as number).toFixed(k === 'weekEvents' ? 0 : 1).padStart(col)).join('')}${ratio.toFixed(2).padStart(col)}  ${verdict}\n`);
     }
   } finally {
-    await workers?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await services.close();
-    const deleted = await deletePrefixKeys(redis, prefix);
-    process.stdout.write(`\ncleaned up: ${deleted} keys under ${prefix}\n`);
+    let deleted = 0;
+    for (const ctx of sizes) {
+      await new Promise<void>((r) => (ctx.server ? ctx.server.close(() => r()) : r()));
+      await ctx.services.close();
+      deleted += await deletePrefixKeys(redis, ctx.prefix);
+    }
+    process.stdout.write(`\ncleaned up: ${deleted} keys under ${sizes.map((c) => c.prefix).join(', ')}\n`);
     await Promise.all([redis.quit(), workerRedis.quit()]);
   }
 }
