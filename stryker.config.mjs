@@ -40,6 +40,9 @@
  *     → true: the outer test already found the units different.
  *   - complete: `if (isClosed(current.status))` → true: open and in_progress may become done.
  *   - reopen: `if (last)` → true: a done multi-unit item always has a unit not withdrawn.
+ *   (Meeting-linked deadlines, todayOfDeadline and reinstating a cancelled item
+ *   were added while this was measured; their survivors are missing tests, not
+ *   equivalent mutants.)
  * planner.ts
  *   - `c.due !== null` → true (anchor): a plan without a deadline returned earlier.
  *   - `s.sign < 0` → `<= 0`: a sign is 1 or -1.
@@ -49,6 +52,11 @@
  *     collapse() in follow-up order, which is time order.
  * send-placement.ts
  *   - quietReason `p.quiet.size > 0` → true / `>= 0`: an empty set has no weekday.
+ * duration.ts
+ *   - `v === undefined ? undefined : Number(v)` → `Number(v)`: Number(undefined) is
+ *     NaN, which the `if (y)` tests skip like undefined.
+ *   - the issues' `code: 'custom'` → "": only an issue's path and message reach a
+ *     problem+json.
  * local-time.ts
  *   - offsetAt's cache (`if (!cache)` → true, `if (hit !== undefined)` → false, the
  *     bucket edges `start`/`end` computed wrongly, `start === end && start === exact`
