@@ -49,7 +49,7 @@ export function mailHtml(opts: { heading: string; intro?: string[]; rows?: Array
     .join('');
   const para = (s: string) => `<p style="${FONT}font-size:14px;line-height:20px;color:#1d2733;margin:0 0 12px">${e(s)}</p>`;
   const buttons = (opts.buttons ?? [])
-    .map((b) => `<td style="padding:0 8px 8px 0"><a href="${e(b.href)}" style="${FONT}display:inline-block;background:#1f5f8b;color:#ffffff;text-decoration:none;font-size:14px;font-weight:bold;padding:10px 16px;border-radius:4px">${e(b.label)}</a></td>`)
+    .map((b) => `<td style="padding:0 8px 8px 0"><a href="${e(b.href)}" style="${FONT}display:inline-block;white-space:nowrap;background:#1f5f8b;color:#ffffff;text-decoration:none;font-size:14px;font-weight:bold;padding:10px 16px;border-radius:4px">${e(b.label)}</a></td>`)
     .join('');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>

@@ -127,6 +127,27 @@ describe('the document matches what the API answers', () => {
 });
 
 describe('the errors the document promises are the errors the API answers', () => {
+  it('requests for more time and the signed-link pages', async () => {
+    const asked = await call('post', '/v1/commitments/{id}/extension-requests', { params: { id: WORKSHOP }, as: admin, send: (t) => t.send({ newDate: '2010-01-31', reason: 'Venue' }) });
+    expect(asked.status).toBe(201);
+    expect((await call('post', '/v1/commitments/{id}/extension-requests', { params: { id: WORKSHOP }, as: admin, send: (t) => t.send({ newDate: '2010-02-28', reason: 'Again' }) })).status).toBe(409);
+    expect((await call('get', '/v1/extension-requests', { query: 'state=pending', as: viewer })).status).toBe(200);
+    expect((await call('get', '/v1/commitments/{id}/extension-requests', { params: { id: WORKSHOP }, as: viewer })).status).toBe(200);
+    expect((await call('post', '/v1/extension-requests/{id}/decline', { params: { id: asked.body.id }, as: admin, send: (t) => t.send({}) })).status).toBe(200);
+    expect((await call('post', '/v1/extension-requests/{id}/approve', { params: { id: asked.body.id }, as: admin, send: (t) => t.send({}) })).status).toBe(409);
+    const again = await call('post', '/v1/commitments/{id}/extension-requests', { params: { id: WORKSHOP }, as: admin, send: (t) => t.send({ newDate: '2010-01-31', reason: 'Venue' }) });
+    expect((await call('post', '/v1/extension-requests/{id}/approve', { params: { id: again.body.id }, as: admin, send: (t) => t.send({ note: 'Fine' }) })).status).toBe(200);
+
+    const c = (await ctx.services.commitmentStore.get(PAPER))!;
+    const links = await ctx.services.links.issue(c, 'focal-point.idn@example.org', 'IDN', ['view', 'progress']);
+    const token = (url: string) => url.split('/').pop()!;
+    expect((await call('get', '/actions/l/{token}', { params: { token: token(links.view!) } })).status).toBe(200);
+    expect((await call('post', '/actions/l/{token}', { params: { token: token(links.progress!) }, send: (t) => t.type('form').send({ note: 'Draft shared' }) })).status).toBe(200);
+    expect((await call('post', '/actions/l/{token}', { params: { token: token(links.progress!) }, send: (t) => t.type('form').send({ note: 'Again' }) })).status).toBe(409);
+    expect((await call('get', '/actions/l/{token}', { params: { token: 'x'.repeat(22) + '.' + 'y'.repeat(43) } })).status).toBe(400);
+    expect((await call('get', '/actions/done', { query: 'token=a.b' })).status).toBe(410);
+  });
+
   it('400 names the bad fields, for a body, a query and a header', async () => {
     const body = await call('post', '/v1/commitments', { as: admin, send: (t) => t.send({ meetingId: 'ahg-som-2009', title: 'x', leads: 'IDN' }) });
     expect(body.status).toBe(400);

@@ -132,7 +132,7 @@ export function actionForm(purpose: LinkPurpose, c: Commitment, claims: LinkClai
       const r = ctx.request!;
       return sendablePage(
         c.title,
-        html`<p>${r.requestedBy} asks to move the deadline of “${c.title}” from ${deadlineWords(c.due, ctx.zone)} to ${dateLabel(r.newDate)} (end of day, ${r.timeZone} time).</p>
+        html`<p>${r.requestedBy} asks to move the deadline of “${c.title}” from ${deadlineWords(c.due, r.timeZone)} to ${deadlineWords({ date: r.newDate, timeZone: r.timeZone }, r.timeZone)}.</p>
 <p>Reason: “${r.reason}”</p>
 <form method="post">${hidden}
 <label for="note">Note to the leads (optional)</label><textarea id="note" name="note" rows="2" maxlength="2000"></textarea>
