@@ -37,7 +37,7 @@ export interface Metrics {
   digestsSent: Counter<'audience'>;
   /** Committed changes whose reschedule could not be enqueued; the periodic full reconcile repairs them. */
   rescheduleDeferred: Counter;
-  /** One commitment whose reconcile or view failed, by where (reconcile, digest, status-page); the others went on. */
+  /** One commitment whose reconcile or view failed, by where (reconcile, view, digest, status-page); the others went on. */
   commitmentErrors: Counter<'where'>;
   /** Sends put back while the mail server could not be reached (transport failures, not counted as tries). */
   mailTransportDeferred: Counter<'kind'>;
@@ -117,7 +117,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string; steps
     for (const c of [metrics.remindersSent, metrics.remindersSkipped, metrics.remindersFailed]) c.inc({ step }, 0);
   }
   for (const audience of DIGEST_AUDIENCES) metrics.digestsSent.inc({ audience }, 0);
-  for (const where of ['reconcile', 'digest', 'status-page']) metrics.commitmentErrors.inc({ where }, 0);
+  for (const where of ['reconcile', 'view', 'digest', 'status-page']) metrics.commitmentErrors.inc({ where }, 0);
   for (const kind of ['reminder', 'digest']) metrics.mailTransportDeferred.inc({ kind }, 0);
   metrics.rescheduleDeferred.inc(0);
   return metrics;

@@ -11,6 +11,9 @@
  * job we created findable by the next reconcile. Reconciles of one commitment
  * never run concurrently (deduplicated per commitment, see jobs/reminder-jobs.ts).
  */
+import { isConnectionError } from '../jobs/outage-log.js';
+import { reportCommitmentError } from '../src/app/isolate.js';
+import { coerceError } from '../src/domain/errors.js';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
@@ -185,6 +188,14 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     if (!parsed.success) throw new UnrecoverableError(`malformed reconcile payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const data = parsed.data;
     if ('full' in data) return { fannedOut: await deps.rescheduleAll() };
-    return reconcileOne(data.commitmentId, childFor(deps.logger, { queue: 'reconcile', jobId: job.id, commitmentId: data.commitmentId }));
+    try {
+      return await reconcileOne(data.commitmentId, childFor(deps.logger, { queue: 'reconcile', jobId: job.id, commitmentId: data.commitmentId }));
+    } catch (err) {
+      // Redis away: BullMQ tries again. Anything else is this commitment's own (a document that
+      // cannot be planned): reported and counted, never retried; every other commitment has its own job.
+      if (isConnectionError(err)) throw err;
+      reportCommitmentError({ logger: deps.logger, metrics: deps.metrics }, 'reconcile', data.commitmentId, err);
+      throw new UnrecoverableError(`commitment ${data.commitmentId} cannot be reconciled: ${coerceError(err).message}`);
+    }
   };
 }

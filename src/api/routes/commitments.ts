@@ -13,6 +13,7 @@ import {
 } from '../../domain/commitment.js';
 import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
+import { reportCommitmentError, viewEach } from '../../app/isolate.js';
 import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
 
 /** True when the YYYY-MM-DD at the start of `s` is a day of the calendar (Date.parse rolls 2009-02-30 over to March 2). */
@@ -82,7 +83,8 @@ export function commitmentsRouter(deps: AppDeps): Router {
       clock.now(),
     );
     const now = clock.now();
-    res.json({ items: page.items.map((c) => toView(c, now)), nextCursor: page.nextCursor });
+    // A commitment that cannot be viewed is left out of the page and reported (src/app/isolate.ts).
+    res.json({ items: viewEach(page.items, (c) => toView(c, now), (id, err) => reportCommitmentError(deps, 'view', id, err)), nextCursor: page.nextCursor });
   });
 
   router.post('/', requireRole('admin'), async (req, res) => {

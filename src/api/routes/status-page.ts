@@ -18,6 +18,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../../domain/auth.js';
 import { SlugSchema, partiesOf, toView, type CommitmentView } from '../../domain/commitment.js';
+import { reportCommitmentError, viewEach } from '../../app/isolate.js';
 import { AppError } from '../../domain/errors.js';
 import type { Meeting } from '../../domain/meeting.js';
 import type { Party } from '../../domain/party.js';
@@ -121,7 +122,8 @@ export function statusPageRouter(deps: AppDeps, sessions: SessionCookies, opts: 
     }
 
     const ids = meeting ? await deps.commitments.findIds({ meetingId: meeting.id }, now) : [];
-    let all = (await deps.commitments.getMany(ids)).map((c) => toView(c, now));
+    // A commitment that cannot be viewed is left out and reported (src/app/isolate.ts); the page still renders.
+    let all = viewEach(await deps.commitments.getMany(ids), (c) => toView(c, now), (id, err) => reportCommitmentError(deps, 'status-page', id, err));
     if (principal?.role === 'editor') {
       const mine = new Set(principal.parties ?? []);
       all = all.filter((c) => partiesOf(c).some((p) => mine.has(p)));

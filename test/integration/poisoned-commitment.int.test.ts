@@ -1,0 +1,74 @@
+/**
+ * A poisoned commitment fails alone: one document that cannot be viewed or planned (here a
+ * deadline instant that is not a date, written past the schema as a corrupt or older document
+ * would be) is left out of the list and the status page, and its reconcile fails once, each
+ * logged with its id and counted in followup_commitment_errors_total; every other commitment is
+ * listed, shown and scheduled.
+ */
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/metrics.js';
+import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { TOKENS, bearer, createTestContext } from '../support/app.js';
+import { newRedis } from '../support/redis.js';
+import { until } from '../support/reminder-harness.js';
+
+const ctx = createTestContext('poisoned', {}, '2009-08-01T00:00:00Z');
+const POISONED = 'workshop-information-campaigns';
+const metrics = createMetrics();
+const workerRedis = newRedis({ maxRetriesPerRequest: null });
+let workers: RunningWorkers | undefined;
+
+const errorsAt = async (where: string) => Number((await metrics.registry.getSingleMetricAsString('followup_commitment_errors_total')).match(new RegExp(`where="${where}"\\} (\\d+)`))?.[1] ?? NaN);
+
+beforeAll(async () => {
+  await ctx.seed();
+  // Two more with deadlines, so they have reminders to schedule.
+  for (const id of ['expert-meetings-prosecuting-smuggling-syndicates', 'information-paper-protection-registration']) {
+    await ctx.services.commitments.patch(id, { due: { date: '2009-12-01', timeZone: 'Asia/Jakarta' } }, { name: 'seed' });
+  }
+  const key = ctx.keys.commitment(POISONED);
+  const doc = JSON.parse((await ctx.redis.hget(key, 'json'))!);
+  await ctx.redis.hset(key, 'json', JSON.stringify({ ...doc, due: { at: 'not-a-date' } }));
+});
+afterAll(async () => {
+  await workers?.close();
+  workerRedis.disconnect();
+  await ctx.cleanup();
+});
+
+describe('one poisoned commitment', () => {
+  it('is left out of the list, reported and counted; the other five are listed', async () => {
+    const app = ctx.withApp({}, {}, { metrics });
+    const res = await request(app).get('/v1/commitments').set(bearer(TOKENS.admin)).expect(200);
+    const ids = res.body.items.map((c: { id: string }) => c.id);
+    expect(ids).toHaveLength(5);
+    expect(ids).not.toContain(POISONED);
+    expect(await errorsAt('view')).toBe(1);
+  });
+
+  it('is left out of the status page, which still renders the others', async () => {
+    const app = ctx.withApp({}, {}, { metrics });
+    const page = await request(app).get('/').expect(200);
+    expect(page.text).toContain('Technical expert meetings on prosecuting people');
+    expect(await errorsAt('status-page')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails its own reconcile once, reported, without retries; every other commitment is scheduled', async () => {
+    const services = ctx.servicesWith({}, { metrics });
+    workers = await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true } });
+    await services.commitments.rescheduleAll();
+    const reconcile = workers.queues.reconcile;
+    await until(async () => {
+      const c = await reconcile.getJobCounts('waiting', 'active', 'delayed');
+      return c.waiting + c.active + c.delayed === 0 ? true : null;
+    }, 20_000, 'every reconcile to finish');
+    const failed = await reconcile.getJobs(['failed']);
+    expect(failed.map((j) => j.data.commitmentId)).toEqual([POISONED]);
+    expect(failed[0]!.attemptsMade).toBe(1);
+    expect(await errorsAt('reconcile')).toBe(1);
+    // The others with a deadline have their reminder jobs.
+    const scheduled = [...new Set((await workers.queues.reminders.getJobs(['delayed', 'waiting'])).map((j) => j.data.c))].sort();
+    expect(scheduled).toEqual(['expert-meetings-prosecuting-smuggling-syndicates', 'information-paper-protection-registration']);
+  });
+});
