@@ -70,10 +70,10 @@ ${opts.footer ? `<tr><td style="padding:12px 20px;border-top:1px solid #e3e8ee;$
 </body></html>`;
 }
 
-/** The text part: lines without control characters (LF between them only). */
+/** The text part: one line per entry, without control characters (LF only between entries), so no value forges a line. */
 export function mailText(lines: Array<string | null>): string {
   return lines
     .filter((l): l is string => l !== null)
-    .map((l) => l.split('\n').map(textValue).join('\n'))
+    .map(textValue)
     .join('\n');
 }
