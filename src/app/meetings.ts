@@ -97,8 +97,10 @@ export function createMeetingService(deps: MeetingServiceDeps) {
      * tied to it, or that belong to it.
      */
     async remove(id: string): Promise<void> {
-      await meetings.mustGet(id);
-      const linked = await commitmentService.linkedTo(id);
+      const outcome = await meetings.removeIfUnused(id);
+      if (outcome === 'ok') return;
+      if (outcome === 'missing') throw new AppError('not_found', `No meeting has the id ${id}.`);
+      const linked = outcome === 'tied' ? await commitmentService.linkedTo(id) : [];
       if (linked.length > 0) {
         throw new AppError(
           'conflict',
@@ -114,7 +116,7 @@ export function createMeetingService(deps: MeetingServiceDeps) {
           own.slice(0, 100).map((c) => ({ path: 'id', message: `commitment ${c} belongs to this meeting` })),
         );
       }
-      await meetings.remove(id);
+      throw new AppError('conflict', `The meeting ${id} is in use; try again.`, [{ path: 'id', message: 'in use' }]);
     },
 
     /**

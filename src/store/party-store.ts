@@ -104,10 +104,12 @@ export function createRedisMeetingStore(redis: Redis, keys: Keys) {
       }
       throw new AppError('conflict', `The meeting ${id} is being changed by many writers at once; try again.`);
     },
-    /** Remove a meeting; false when there was none. */
-    async remove(id: string): Promise<boolean> {
-      const [[, n]] = (await redis.multi().del(keys.meeting(id)).zrem(keys.meetings, id).exec()) as [[null, number], unknown];
-      return n === 1;
+    /**
+     * Remove a meeting only while no commitment's deadline is tied to it and none belongs to it,
+     * checked and done in one script (a commitment written meanwhile cannot be left pointing nowhere).
+     */
+    removeIfUnused(id: string): Promise<'missing' | 'tied' | 'owned' | 'ok'> {
+      return withScripts(redis).deleteMeetingIfUnused(keys.meeting(id), keys.meetings, keys.byDueMeeting(id), keys.byMeeting(id), id);
     },
   };
 }
