@@ -63,16 +63,16 @@ describe('rate limits on', () => {
   it('when an address opens too many one-click links, then it gets 429; another address does not', async () => {
     const client = from('198.51.100.4');
     for (let i = 0; i < 4; i++) {
-      const page = await request(ctx.app).get(`/actions/done?token=tampered-${i}.x`).set(client).expect(400);
+      const page = await request(ctx.app).get(`/actions/l/tampered${i}`).set(client).expect(400);
       expect(page.headers['content-type']).toMatch(/text\/html/);
     }
     // Whoever clicks a link in a reminder gets a page, not JSON, and is told when to try again.
-    const refused = await request(ctx.app).get('/actions/done?token=tampered.x').set(client).expect(429);
+    const refused = await request(ctx.app).get('/actions/l/tampered').set(client).expect(429);
     expect(refused.headers['content-type']).toMatch(/text\/html/);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(refused.text).toMatch(/<h1>Too many requests<\/h1>.*Too many requests from this address; try again in \d+ s\. Your link still works\./s);
-    await request(ctx.app).post('/actions/done').type('form').send({ token: 'tampered.x' }).set(client).expect(429);
-    await request(ctx.app).get('/actions/done?token=tampered.x').set(from('198.51.100.5')).expect(400);
+    await request(ctx.app).post('/actions/l/tampered').type('form').send({ note: 'x' }).set(client).expect(429);
+    await request(ctx.app).get('/actions/l/tampered').set(from('198.51.100.5')).expect(400);
   });
 });
 
