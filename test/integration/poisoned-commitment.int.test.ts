@@ -61,7 +61,7 @@ describe('one poisoned commitment', () => {
     const reconcile = workers.queues.reconcile;
     await until(async () => {
       const c = await reconcile.getJobCounts('waiting', 'active', 'delayed');
-      return c.waiting + c.active + c.delayed === 0 ? true : null;
+      return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0 ? true : null;
     }, 20_000, 'every reconcile to finish');
     const failed = await reconcile.getJobs(['failed']);
     expect(failed.map((j) => j.data.commitmentId)).toEqual([POISONED]);
