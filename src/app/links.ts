@@ -18,7 +18,7 @@ import type { Clock } from '../domain/clock.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Party } from '../domain/party.js';
 import { isClosed } from '../domain/status.js';
-import { createLinkToken, linkUrl, newLinkId, verifyLinkToken } from '../mail/action-link.js';
+import { createLinkToken, isLinkTokenShape, linkUrl, newLinkId, verifyLinkToken } from '../mail/action-link.js';
 import type { CommitmentStore } from '../store/commitment-store.js';
 import type { ExtensionStore } from '../store/extension-store.js';
 import type { LinkClaims, LinkPurpose, LinkStore } from '../store/link-store.js';
@@ -148,6 +148,8 @@ export function createLinkService(deps: LinkServiceDeps) {
 
   /** Check a token and everything it is bound to (see the module comment). Throws LinkRefusal. */
   async function resolve(token: unknown, opts: { expect?: LinkPurpose } = {}): Promise<ResolvedLink> {
+    // A token of the wrong shape is refused before anything is read (the secret may need the store).
+    if (!isLinkTokenShape(token)) throw new LinkRefusal('invalid', 'The link is incomplete or has been altered.');
     const id = verifyLinkToken(await deps.secret(), token);
     if (!id) throw new LinkRefusal('invalid', 'The link is incomplete or has been altered.');
     const claims = await store.get(id);

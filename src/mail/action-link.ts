@@ -88,6 +88,11 @@ export function actionLinkUrl(baseUrl: string, secret: string, claims: Omit<Acti
 const LINK_PURPOSE = 'link.';
 const LINK_TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
+/** True when a value has the shape of a link token (checked before the secret is read). */
+export function isLinkTokenShape(token: unknown): token is string {
+  return typeof token === 'string' && token.length <= 100 && LINK_TOKEN.test(token);
+}
+
 /** A fresh random link id (22 base64url characters). */
 export function newLinkId(): string {
   return randomBytes(16).toString('base64url');

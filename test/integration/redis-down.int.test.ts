@@ -39,6 +39,9 @@ const REQUESTS: Record<string, { path?: string; body?: object; form?: string; he
   'GET /v1/calendar/{party}.ics': { path: '/v1/calendar/LKA.ics?token=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' },
   'GET /admin/login': { path: `/admin/login?token=${TOKENS.admin}` },
   // A made-up link is refused for what it is (4xx) before any store read; a real link needs the store (503).
+  'GET /actions/l/{token}': { path: '/actions/l/abcdefghijklmnopqrstuvwxyz0123456789', badInput: true },
+  'POST /actions/l/{token}': { path: '/actions/l/abcdefghijklmnopqrstuvwxyz0123456789', form: 'note=x', badInput: true },
+  // The retired one-click link answers its page (410) without the store.
   'GET /actions/done': { path: '/actions/done?token=abcdefghijklmnopqrstuvwxyz0123456789', badInput: true },
   'POST /actions/done': { path: '/actions/done', form: 'token=abcdefghijklmnopqrstuvwxyz0123456789&note=x', badInput: true },
   'GET /v1/digests/{id}': { path: '/v1/digests/2009-08-03' },
