@@ -22,6 +22,7 @@ import { createReconcileProcessor } from './reconcile.processor.js';
 import { createSendReminderProcessor } from './send-reminder.processor.js';
 import { createStatusCheckProcessor } from './status-check.processor.js';
 import { createNoticeProcessor } from './notice.processor.js';
+import { upsertExpirySweep } from '../jobs/notices.js';
 
 export interface WorkerDeps {
   services: Services;
@@ -129,7 +130,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 
-  if (!opts.noFullReconcile) await upsertFullReconcile(queues.reconcile, config.FULL_RECONCILE_EVERY);
+  if (!opts.noFullReconcile) {
+    await upsertFullReconcile(queues.reconcile, config.FULL_RECONCILE_EVERY);
+    await upsertExpirySweep(queues.notices);
+  }
   logger.info({ queues: Object.values(QUEUES) }, 'workers started');
 
   let closing: Promise<void> | undefined;

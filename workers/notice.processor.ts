@@ -9,8 +9,9 @@ import type { ExtensionService } from '../src/app/extensions.js';
 import type { NoticeJobData } from '../jobs/notices.js';
 
 export function createNoticeProcessor(deps: { extensions: ExtensionService }) {
-  return async function processNotice(job: Job<NoticeJobData>): Promise<{ sent?: number; expired?: boolean }> {
+  return async function processNotice(job: Job<NoticeJobData>): Promise<{ sent?: number; expired?: boolean | number }> {
     const { kind, requestId } = job.data ?? ({} as NoticeJobData);
+    if (kind === 'sweep') return { expired: await deps.extensions.expireDue() };
     if (typeof requestId !== 'string') throw new UnrecoverableError('notice job without a request id');
     if (kind === 'expire') return { expired: await deps.extensions.expire(requestId) };
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
