@@ -43,6 +43,7 @@
 import { createHash } from 'node:crypto';
 import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options } from 'express-rate-limit';
 import type { RedisStore } from 'rate-limit-redis';
+import { addToWindow } from '../store/rate-limit-store.js';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../domain/errors.js';
 import type { AppDeps } from './deps.js';
@@ -57,12 +58,6 @@ const WINDOW_MS: Record<Limit, number> = { api: MINUTE, authFailures: 15 * MINUT
 export const SYNC_MS = 100;
 /** Keys (tokens, addresses) a process remembers per limit. */
 export const MAX_KEYS = 10_000;
-
-/** Add n to a fixed window's count (creating it with the window's TTL); answer the count and the ms left. */
-const ADD_SCRIPT = `local n = redis.call('INCRBY', KEYS[1], ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) ttl = tonumber(ARGV[2]) end
-return {n, ttl}`;
 
 interface SharedWindow {
   /** The shared count as Redis last answered it, plus what is on its way. */
@@ -96,11 +91,7 @@ export function sharedWindowCounter(store: RedisStore, windowMs: number, limit: 
   const now = Date.now;
   const windows = new Map<string, SharedWindow>();
 
-  async function add(key: string, n: number): Promise<{ count: number; ttl: number }> {
-    const redisKey = store.prefixKey(key);
-    const [count, ttl] = (await store.sendCommand({ key: redisKey, isReadOnly: false, command: ['EVAL', ADD_SCRIPT, '1', redisKey, String(n), String(windowMs)] })) as [number, number];
-    return { count: Number(count), ttl: Number(ttl) };
-  }
+  const add = (key: string, n: number) => addToWindow(store, key, n, windowMs);
 
   function flush(key: string, w: SharedWindow): void {
     w.timer = null;
