@@ -63,7 +63,12 @@
  *     → false or `{}`): each only stops caching, so every offset is looked up exactly.
  *   - `ms / BUCKET` → `ms * BUCKET`: the bucket's edges become invalid dates, so
  *     nothing is cached (as above).
- *   - atLocal `if (ok1) return t1` → false: the last line returns t1 too.
+ *   - `start === end && start === exact` → `start === end`: two transitions inside
+ *     one 15-minute bucket do not happen, so the exact offset equals both ends.
+ *   - atLocal `if (ok1) return t1` → false: the last line returns t1 too; and
+ *     `if (ok1 && ok2) return min(t1, t2)` → false: both fit only in a fall-back
+ *     overlap, where the offset before is the larger, so t1 is the earlier.
+ *   - shiftCalendar `if (months !== 0)` → true: a zero shift leaves a real day as it is.
  *   - shiftCalendar `Math.floor(total / 12)` → `total * 12`: y and m stop being
  *     normal, but Date.UTC normalises any month count to the same day.
  * digest-period.ts
