@@ -53,3 +53,29 @@ describe('the adapters go through the use cases', () => {
     expect(matching(adapters, /commitments?(?:Store)?\.(?:mutate|create)\(/)).toEqual([]);
   });
 });
+
+describe('dependencies point down', () => {
+  /** The relative imports of a file, as paths from the root. */
+  const importsOf = (file: string) =>
+    [...source(file).matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)].map((m) => relative(ROOT, join(ROOT, file, '..', m[1]!)).replace(/\.js$/, '.ts'));
+  const offenders = (dir: string, allowed: (target: string) => boolean) =>
+    files(dir).flatMap((f) => importsOf(f).filter((t) => !allowed(t)).map((t) => `${f} → ${t}`));
+
+  it('the check reads real imports', () => {
+    expect(importsOf('src/app/services.ts')).toContain('src/store/keys.ts');
+    expect(importsOf('workers/index.ts')).toContain('src/app/services.ts');
+  });
+  it('the domain imports nothing of ours outside itself', () => {
+    expect(offenders('src/domain', (t) => t.startsWith('src/domain/'))).toEqual([]);
+  });
+  it('the store knows only the domain (and the Redis client factory)', () => {
+    expect(offenders('src/store', (t) => t.startsWith('src/store/') || t.startsWith('src/domain/') || t === 'src/redis.ts')).toEqual([]);
+  });
+  it('the use cases never import an adapter (routes, workers, entry points)', () => {
+    expect(offenders('src/app', (t) => !t.startsWith('src/api/') && !t.startsWith('workers/') && !['src/main.ts', 'src/cli.ts'].includes(t) && !t.startsWith('src/demo/'))).toEqual([]);
+  });
+  it('routes and workers never import each other', () => {
+    expect(offenders('src/api', (t) => !t.startsWith('workers/'))).toEqual([]);
+    expect(offenders('workers', (t) => !t.startsWith('src/api/'))).toEqual([]);
+  });
+});
