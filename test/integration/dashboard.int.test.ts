@@ -48,7 +48,7 @@ describe('the queue dashboard at /admin/queues', () => {
     expect(page.text).toContain('<div id="root">');
     const api = await request(app).get('/admin/queues/api/queues').set(bearer(TOKENS.admin)).expect(200);
     const names = (api.body.queues as Array<{ name: string }>).map((q) => q.name).sort();
-    expect(names).toEqual(['digest', 'reconcile', 'reminders', 'status-check']);
+    expect(names).toEqual(['digest', 'notices', 'reconcile', 'reminders', 'status-check']);
     const reminders = (api.body.queues as Array<{ name: string; counts: Record<string, number> }>).find((q) => q.name === 'reminders')!;
     expect(reminders.counts.delayed).toBe(1);
   });
