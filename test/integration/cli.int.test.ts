@@ -130,7 +130,7 @@ describe('followup list and complete', () => {
   it('when the completion is invalid or the id unknown, then it exits 1 naming the option, and 2 for a usage error', async () => {
     const [badDate, noNote, unknown, usage] = await Promise.all([
       cli(['complete', WORKSHOP, '--note', 'held', '--on', '2009-02-30']),
-      cli(['complete', WORKSHOP]),
+      cli(['complete', WORKSHOP, '--note', '   ']),
       cli(['complete', 'no-such-thing', '--note', 'x']),
       cli(['frobnicate']),
     ]);
