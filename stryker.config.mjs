@@ -83,6 +83,10 @@
  *     text is ASCII, the same in both.
  *   - `given.length !== expected.length` → false: the pattern admits only 43
  *     characters, the length of every HMAC-SHA256 in base64url.
+ *   - link tokens: the `length <= 100` / `length > 100` guards, `typeof token ===
+ *     'string'` → true, and `given.length === expected.length` → true: the pattern
+ *     admits only strings of exactly 66 characters (RegExp#test of a non-string
+ *     reads "42", which fails it too); the guards only spare the regex long input.
  */
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
