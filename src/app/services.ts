@@ -15,6 +15,7 @@ import { createPlanner } from '../../jobs/plan.js';
 import { QUEUES, createQueue } from '../../jobs/queues.js';
 import { createBullScheduler } from '../../jobs/scheduler.js';
 import type { Clock } from '../domain/clock.js';
+import type { HolidayLookup } from '../domain/holidays.js';
 import { coerceError } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
 import { createAuthenticator, ensureGeneratedAdminToken, sharedSecret, type Authenticator } from '../store/auth-store.js';
@@ -51,6 +52,8 @@ export interface ServiceOptions {
   metrics?: Metrics;
   /** Another Scheduler adapter in place of BullMQ's (tests of the reschedule error policy). */
   scheduler?: Scheduler;
+  /** The public holidays the planner reads; date-holidays by default. Real-time tests pass none, so their plans do not depend on today's date. */
+  holidays?: HolidayLookup;
 }
 
 /** The stores, use cases and ports one process needs, bound to one Redis connection. */
@@ -62,7 +65,7 @@ function wire(config: Config, redis: Redis, notifier: Notifier | undefined, sche
   const meetings = createRedisMeetingStore(redis, keys);
   const reminderLedger = createSendLedger(redis, keys, 'reminder');
   const digestLedger = createSendLedger(redis, keys, 'digest');
-  const planner = createPlanner(config);
+  const planner = createPlanner(config, opts.holidays ? { holidays: opts.holidays } : {});
   const archive = createDigestArchive(redis, keys);
   const schedule = createScheduleIndex(redis, keys);
   const notifierOrFail: Notifier = notifier ?? {

@@ -196,7 +196,7 @@ describe('a late start', () => {
 
     const mail = h.mailFor(id);
     expect(mail.map((m) => [sendIdOf(m), m.envelopeTo.join()])).toEqual([[`${id}--d1--overdue-4--LKA`, 'focal-point.lka@example.org']]);
-    expect(mail[0]!.parsed.subject).toBe('Overdue (follow-up 4): Information paper on protection and registration');
+    expect(mail[0]!.parsed.subject).toBe('Overdue: Information paper on protection and registration');
 
     const view = await request(h.app).get(`/v1/commitments/${id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
     const states = view.body.items.map((i: { stepKey: string; partyId: string; state: string }) => `${i.stepKey}/${i.partyId}=${i.state}`).sort();

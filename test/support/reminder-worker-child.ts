@@ -14,6 +14,7 @@ import { loadConfig } from '../../config/env.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createMailer } from '../../src/mail/mailer.js';
 import { createServices } from '../../src/app/services.js';
+import { NO_HOLIDAYS } from '../../src/domain/holidays.js';
 import { startWorkers } from '../../workers/index.js';
 
 const config = loadConfig({
@@ -25,7 +26,7 @@ const config = loadConfig({
 });
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
 const mailer = createMailer({ smtpUrl: config.SMTP_URL!, outboxDir: 'outbox', from: config.MAIL_FROM });
-const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger: pino({ level: process.env.CHILD_LOG_LEVEL ?? 'silent' }) });
+const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger: pino({ level: process.env.CHILD_LOG_LEVEL ?? 'silent' }), holidays: NO_HOLIDAYS });
 const workers = await startWorkers({
   services,
   redis,
