@@ -192,6 +192,8 @@ export function draftFromStatement(input: unknown, options: DraftOptions): State
   const text = statementText(input);
   const blocks = blocksOf(text);
   const sentences: Sentence[] = blocks.flatMap((b) => b.sentences);
+  // Only marks (bullets, dashes) and spaces: there is nothing to draft from.
+  if (blocks.length === 0 || sentences.length === 0) throw new DraftInputError('empty', 'The statement has no text to draft from.');
   const warnings: DraftWarning[] = [];
   const provenance: Record<string, Provenance> = {};
   const warn = (path: string, message: string) => warnings.push({ path, message });
