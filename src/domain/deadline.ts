@@ -30,7 +30,7 @@ const isoDate = z
 
 export const DateDueSchema = z.strictObject({ date: isoDate, timeZone: timeZoneSchema });
 export const InstantDueSchema = z.strictObject({
-  at: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant such as 2026-11-26T18:30:00Z' }),
+  at: z.string().max(40, 'expected an ISO 8601 instant such as 2026-11-26T18:30:00Z').pipe(z.iso.datetime({ offset: true, error: 'expected an ISO 8601 instant such as 2026-11-26T18:30:00Z' })),
 });
 export const DueSchema = z.union([DateDueSchema, InstantDueSchema]).nullable();
 export type Due = z.infer<typeof DueSchema>;

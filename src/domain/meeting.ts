@@ -12,7 +12,7 @@ export const MeetingSchema = z.strictObject({
   timeZone: timeZoneSchema.optional(),
   startDate: isoDateSchema,
   endDate: isoDateSchema,
-  source: z.strictObject({ title: z.string().max(300), document: z.string().max(500).optional(), url: z.url().optional() }),
+  source: z.strictObject({ title: z.string().max(300), document: z.string().max(500).optional(), url: z.string().max(2000).pipe(z.url()).optional() }),
   notes: z.array(z.string().max(2000)).default([]),
 });
 export type Meeting = z.infer<typeof MeetingSchema>;

@@ -12,7 +12,7 @@ export const PartyIdSchema = z
 
 export const ContactSchema = z.strictObject({
   name: z.string().min(1).max(200),
-  email: z.email(),
+  email: z.string().max(254, 'expected an address of at most 254 characters').pipe(z.email()),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
@@ -43,7 +43,7 @@ export const PartySchema = z.strictObject({
   kind: z.enum(['state', 'organisation', 'observer']),
   timeZone: timeZoneSchema,
   contacts: z.array(ContactSchema).max(50).default([]),
-  roles: z.array(PartyRoleSchema).default([]),
+  roles: z.array(PartyRoleSchema).max(10).default([]),
   /** Defaults, for a state whose id is an ISO alpha-3 code, to that country (see partyCountry). */
   country: CountrySchema.optional(),
   closedDays: ClosedDaysSchema.optional(),
@@ -61,7 +61,7 @@ export const PartyPatchSchema = z
     kind: z.enum(['state', 'organisation', 'observer']),
     timeZone: timeZoneSchema,
     contacts: z.array(ContactSchema).max(50),
-    roles: z.array(PartyRoleSchema),
+    roles: z.array(PartyRoleSchema).max(10),
     /** null clears it: the party then has the country its alpha-3 id implies, or none. */
     country: CountrySchema.nullable(),
     closedDays: ClosedDaysSchema,

@@ -9,6 +9,9 @@ import { isoDurationSchema, MAX_DURATION_MS, durationToMs, parseIsoDuration } fr
 import { fieldErrors } from '../../src/domain/errors.js';
 import { atLocal, offsetCacheSize, toLocal } from '../../src/domain/local-time.js';
 import { DueSchema } from '../../src/domain/deadline.js';
+import { PartySchema } from '../../src/domain/party.js';
+
+const PARTY = { id: 'LKA', name: 'Sri Lanka', kind: 'state', timeZone: 'Asia/Colombo', contacts: [], roles: [] };
 import { ReminderPolicySchema } from '../../src/domain/reminder-policy.js';
 import { multiLine, singleLine } from '../../src/domain/text.js';
 import { isValidTimeZone, MAX_TIME_ZONE_LENGTH, timeZoneCacheSize } from '../../src/domain/time-zone.js';
@@ -129,6 +132,9 @@ describe('every string input has a length cap', () => {
     ['completedOn', CompleteInputSchema, { note: 'x', completedOn: long(8192) }],
     ['reason', CancelInputSchema, { reason: long(2001) }],
     ['reason', ReopenInputSchema, { reason: long(2001) }],
+    ['due.at', CommitmentInputSchema, { ...BASE, due: { at: `2010-01-01T00:00:00.${'1'.repeat(100_000)}Z` } }],
+    ['contacts.0.email', PartySchema, { ...PARTY, contacts: [{ name: 'x', email: `${long(300)}@example.org` }] }],
+    ['roles', PartySchema, { ...PARTY, roles: Array(11).fill('co-chair') }],
   ] as const)('%s is refused beyond its cap', (path, schema, value) => {
     expect(problems(schema, value).map((p) => p.path)).toEqual([path]);
   });
