@@ -1,44 +1,11 @@
 /**
- * Rate limits: the API's 429 answers.
- *
- * Three limits, each counted in Redis in fixed windows (the counters of
- * rate-limit-redis; `public` through express-rate-limit, the other two by the
- * code below), so every API process of a deployment shares one count:
- * - `api`: requests per token per minute on /v1 (RATE_LIMIT_API_PER_MINUTE);
- * - `authFailures`: failed sign-ins (a credential tried, 401 answered) per
- *   client address per 15 minutes (RATE_LIMIT_AUTH_FAILURES), from any route that takes a
- *   credential (bearer tokens, feed tokens, the dashboard and status-page
- *   logins). Past it, that address gets 429 on every route but /healthz and
- *   /readyz until the window ends, even with a good token: a guessing client
- *   learns nothing more;
- * - `public`: requests per client address per minute on the routes that carry
- *   their own credential in the URL, the one-click links (/actions) and the
- *   party calendar feeds (RATE_LIMIT_PUBLIC_PER_MINUTE).
- * 0 turns a limit off. A refused request gets problem+json 429 with
- * Retry-After, and every counted response carries the IETF draft-8
- * `RateLimit` and `RateLimit-Policy` headers. When Redis cannot be reached the
- * request passes (the route itself then answers 503), so a store outage never
- * locks everyone out.
- *
- * Per process, the two limits on the hot path keep what they learned from Redis
- * for a moment, so a request costs no round trip of its own:
- * - `api` counts each token's requests locally and adds them to the shared count
- *   in Redis at most SYNC_MS later (one INCRBY for the batch). A process decides
- *   alone only for SYNC_MS after it last read the shared count; the first request
- *   after that, and the first of a window, wait for Redis, and a hit that reaches
- *   the limit sends the batch at once. So one process refuses exactly at the
- *   limit, a token at its limit is refused by every process from its next sync,
- *   and across N processes a token can get past the limit by at most what the
- *   other processes let through in SYNC_MS;
- * - `authFailures` keeps each address's count for up to SYNC_MS (a failure in this
- *   process updates it at once). An address blocked by failures in another process
- *   is refused here within SYNC_MS.
- * Both maps are bounded (MAX_KEYS entries, oldest dropped first).
- *
- * The client address is `req.ip`: the peer, or X-Forwarded-For from a proxy on
- * loopback (the app trusts only that, see src/api/app.ts). Windows run on real
- * time (the keys' TTL in Redis), not the service clock: they throttle traffic
- * as it happens, and a replay's virtual clock has no say in that.
+ * Rate limits, the API's 429 answers: `api` per token on /v1, `authFailures`
+ * per client address (failed sign-ins), `public` per client address on the
+ * pages that carry their own credential. What each counts and how to set it:
+ * docs/operating.md#rate-limits. Counts live in Redis in fixed windows of real
+ * time, so every API process shares them; a Redis outage lets requests
+ * through (the route then answers 503). The client address is `req.ip`
+ * (TRUST_PROXY decides which proxies may name it).
  */
 import { createHash } from 'node:crypto';
 import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options } from 'express-rate-limit';
@@ -84,8 +51,22 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number, on
 }
 
 /**
- * A fixed-window counter shared through Redis and batched per process (see the module
- * comment). `hit` answers synchronously when the window is known and fresh, else a promise.
+ * Per process, the two limits on the hot path keep what they learned from Redis
+ * for a moment, so a request costs no round trip of its own:
+ * - `api` counts each token's requests locally and adds them to the shared count
+ *   in Redis at most SYNC_MS later (one INCRBY for the batch). A process decides
+ *   alone only for SYNC_MS after it last read the shared count; the first request
+ *   after that, and the first of a window, wait for Redis, and a hit that reaches
+ *   the limit sends the batch at once. So one process refuses exactly at the
+ *   limit, a token at its limit is refused by every process from its next sync,
+ *   and across N processes a token can get past the limit by at most what the
+ *   other processes let through in SYNC_MS;
+ * - `authFailures` keeps each address's count for up to SYNC_MS (a failure in this
+ *   process updates it at once). An address blocked by failures in another process
+ *   is refused here within SYNC_MS.
+ * Both maps are bounded (MAX_KEYS entries, oldest dropped first).
+ *
+ * A fixed-window counter shared through Redis and batched per process. `hit` answers synchronously when the window is known and fresh, else a promise.
  */
 export function sharedWindowCounter(store: RedisStore, windowMs: number, limit: number, onStoreError: (err: unknown) => void, maxKeys = MAX_KEYS) {
   const now = Date.now;
