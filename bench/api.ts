@@ -29,7 +29,7 @@
  * setting costs), BENCH_PROFILE=1 (write a CPU profile of our server to the system's temporary folder and print
  * its heaviest functions and packages).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,13 +38,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
 import { Redis } from 'ioredis';
-import type { z } from 'zod';
-import { createCommitment, type CommitmentInputSchema } from '../src/domain/commitment.js';
-import { MeetingFileSchema } from '../src/domain/meeting.js';
-import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
 import { createKeys } from '../src/store/keys.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../src/store/party-store.js';
 import { deletePrefixKeys } from '../src/store/prefix-keys.js';
+import { cpuOf, populate, serveInChild, startChild, stopChild } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = 2000;
@@ -151,90 +147,19 @@ function listen(app: express.Express): Promise<string> {
   });
 }
 
-/** Child process: serve one side, tell the parent its URL, stop on 'stop'. */
-async function child(side: Side, prefix: string) {
-  let stop: () => Promise<void> = async () => {};
-  let url: string;
-  if (side === 'bare') url = await serveBare(prefix);
-  else ({ url, stop } = await serveOurs(prefix));
-  process.on('message', (msg) => {
-    if (msg === 'stop') void stop().finally(() => process.exit(0));
-    if (msg === 'cpu') {
-      const u = process.cpuUsage();
-      process.send!({ cpuMs: (u.user + u.system) / 1000 });
-    }
-  });
-  process.send!({ url });
-}
-
 // ---------------------------------------------------------------- the driver
 
-async function populate(redis: Redis, prefix: string) {
-  const keys = createKeys(prefix);
-  const store = createRedisCommitmentStore(redis, keys);
-  const parties = createRedisPartyStore(redis, keys);
-  const meetings = createRedisMeetingStore(redis, keys);
-  const file = MeetingFileSchema.parse(JSON.parse(readFileSync(new URL('../config/seed/ahg-som-2009.json', import.meta.url), 'utf8')));
-  await meetings.create(file.meeting);
-  for (const p of file.parties) await parties.create(p);
-  const ids = file.parties.map((p) => p.id);
-  const at = new Date('2009-08-01T00:00:00Z');
-  const writes = [];
-  for (let i = 0; i < N; i++) {
-    const input = {
-      meetingId: file.meeting.id,
-      id: `c-${i}`,
-      title: `Commitment ${i}: technical meeting on topic ${i % 97} with the focal points`,
-      sourceText: `The meeting agreed that item ${i} would be taken forward by the parties named.`,
-      theme: null,
-      leads: [ids[i % ids.length]!, ids[(i * 7 + 3) % ids.length]!].filter((x, j, a) => a.indexOf(x) === j),
-      members: [ids[(i * 3 + 1) % ids.length]!],
-      due: i % 4 === 0 ? null : { date: `2010-0${1 + (i % 6)}-1${i % 9}`, timeZone: 'Asia/Jakarta' },
-      reminderPolicy: null,
-    };
-    writes.push(createCommitment(input as z.output<typeof CommitmentInputSchema>, 'bench', at));
-  }
-  for (let i = 0; i < writes.length; i += 200) await Promise.all(writes.slice(i, i + 200).map((w) => store.create(w)));
-}
+const populateBench = (redis: Redis, prefix: string) =>
+  populate(redis, prefix, N, {
+    at: new Date('2009-08-01T00:00:00Z'),
+    dueOf: (i) => (i % 4 === 0 ? null : { date: `2010-0${1 + (i % 6)}-1${i % 9}`, timeZone: 'Asia/Jakarta' }),
+    sourceText: (i) => `The meeting agreed that item ${i} would be taken forward by the parties named.`,
+  });
 
-function startChild(side: Side, prefix: string): Promise<{ proc: ChildProcess; url: string }> {
+function startSide(side: Side, prefix: string) {
   const profile = side === 'ours' && process.env.BENCH_PROFILE === '1';
   if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
-  const proc = fork(fileURLToPath(import.meta.url), [`--serve=${side}`, `--prefix=${prefix}`], {
-    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
-    // Our logs go where production's would, to a file descriptor: here /dev/null.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (msg) => resolve({ proc, url: (msg as { url: string }).url }));
-    proc.once('exit', (code) => reject(new Error(`${side} server exited with ${code}`)));
-  });
-}
-
-/** CPU time the child has used so far, in ms. */
-function cpuOf(proc: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (msg: unknown) => {
-      if (typeof msg === 'object' && msg !== null && 'cpuMs' in msg) {
-        proc.off('message', on);
-        resolve((msg as { cpuMs: number }).cpuMs);
-      }
-    };
-    proc.on('message', on);
-    proc.send('cpu');
-  });
-}
-
-function stopChild(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-    proc.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    proc.send('stop');
-  });
+  return startChild(fileURLToPath(import.meta.url), side, prefix, profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []);
 }
 
 interface Round {
@@ -305,11 +230,11 @@ async function main() {
   const profilesBefore = new Set(process.env.BENCH_PROFILE === '1' ? safeList(PROFILE_DIR) : []);
   try {
     const t0 = performance.now();
-    await populate(redis, prefix);
+    await populateBench(redis, prefix);
     console.log(`populated ${N} commitments in ${((performance.now() - t0) / 1000).toFixed(1)} s under prefix ${prefix}`);
-    const bare = await startChild('bare', prefix);
+    const bare = await startSide('bare', prefix);
     children.push(bare.proc);
-    const ours = await startChild('ours', prefix);
+    const ours = await startSide('ours', prefix);
     children.push(ours.proc);
     const urls: Record<Side, string> = { bare: bare.url, ours: ours.url };
     const procs: Record<Side, ChildProcess> = { bare: bare.proc, ours: ours.proc };
@@ -366,7 +291,7 @@ function safeList(dir: string): string[] {
 const serveArg = process.argv.find((a) => a.startsWith('--serve='))?.slice('--serve='.length) as Side | undefined;
 const prefixArg = process.argv.find((a) => a.startsWith('--prefix='))?.slice('--prefix='.length);
 if (serveArg && prefixArg) {
-  child(serveArg, prefixArg).catch((err: unknown) => {
+  serveInChild(() => (serveArg === 'bare' ? serveBare(prefixArg).then((url) => ({ url, stop: async () => {} })) : serveOurs(prefixArg))).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -22,22 +22,16 @@
  * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_COMMITMENTS (2000),
  * BENCH_ROUNDS (2), BENCH_SECONDS (6 per round and side), BENCH_WARMUP_SECONDS (3).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import type { z } from 'zod';
-import { createCommitment, type CommitmentInputSchema } from '../src/domain/commitment.js';
-import { MeetingFileSchema } from '../src/domain/meeting.js';
-import { createRedisCommitmentStore } from '../src/store/commitment-store.js';
-import { createKeys } from '../src/store/keys.js';
-import { createRedisMeetingStore, createRedisPartyStore } from '../src/store/party-store.js';
 import { deletePrefixKeys } from '../src/store/prefix-keys.js';
+import { populate, serveInChild, startChild, stopChild } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = Number(process.env.BENCH_COMMITMENTS ?? 2000);
@@ -88,20 +82,11 @@ async function serve(side: Server, prefix: string): Promise<{ url: string; stop:
   const { loadConfig } = await import('../config/env.js');
   const config = loadConfig(env(prefix));
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  const keys = createKeys(prefix);
-  const { createAuthenticator } = await import('../src/store/auth-store.js');
+  const { createServices } = await import('../src/app/services.js');
+  const { appDeps } = await import('../src/api/deps.js');
   const { systemClock } = await import('../src/domain/clock.js');
-  const deps = {
-    config,
-    redis,
-    keys,
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    auth: createAuthenticator(redis, keys, config.API_TOKENS),
-    commitments: createRedisCommitmentStore(redis, keys),
-    parties: createRedisPartyStore(redis, keys),
-    meetings: createRedisMeetingStore(redis, keys),
-  };
+  const services = createServices(config, { redis }, { clock: systemClock, logger: pino({ level: 'silent' }) });
+  const deps = appDeps(services);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -110,7 +95,7 @@ async function serve(side: Server, prefix: string): Promise<{ url: string; stop:
     const { statusPageRouter } = await import('../src/api/routes/status-page.js');
     const { createSessionCookies } = await import('../src/api/session-cookie.js');
     const { errorHandler } = await import('../src/api/problem.js');
-    app.use(statusPageRouter(deps as never, createSessionCookies(deps as never), { cacheEntries: 0 }));
+    app.use(statusPageRouter(deps, createSessionCookies(deps), { cacheEntries: 0 }));
     app.use(errorHandler(deps.logger));
   } else {
     // As large as our first page, rendered once by the real route.
@@ -118,80 +103,28 @@ async function serve(side: Server, prefix: string): Promise<{ url: string; stop:
     const { createSessionCookies } = await import('../src/api/session-cookie.js');
     const probe = express();
     probe.set('query parser', 'simple');
-    probe.use(statusPageRouter(deps as never, createSessionCookies(deps as never), { cacheEntries: 0 }));
+    probe.use(statusPageRouter(deps, createSessionCookies(deps), { cacheEntries: 0 }));
     const probeUrl = await listen(probe);
     const page = await (await fetch(`${probeUrl}/`)).text();
     app.get('/', (_req, res) => {
       res.type('html').send(page);
     });
   }
-  return { url: await listen(app), stop: async () => void (await redis.quit()) };
-}
-
-async function child(side: Server, prefix: string) {
-  const { url, stop } = await serve(side, prefix);
-  process.on('message', (msg) => {
-    if (msg === 'stop') void stop().finally(() => process.exit(0));
-  });
-  process.send!({ url });
+  return { url: await listen(app), stop: async () => void (await services.close(), await redis.quit()) };
 }
 
 // ---------------------------------------------------------------- the driver
 
-async function populate(redis: Redis, prefix: string) {
-  const keys = createKeys(prefix);
-  const store = createRedisCommitmentStore(redis, keys);
-  const parties = createRedisPartyStore(redis, keys);
-  const meetings = createRedisMeetingStore(redis, keys);
-  const file = MeetingFileSchema.parse(JSON.parse(readFileSync(new URL('../config/seed/ahg-som-2009.json', import.meta.url), 'utf8')));
-  await meetings.create(file.meeting);
-  for (const p of file.parties) await parties.create(p);
-  const ids = file.parties.map((p) => p.id);
+const DAY = 86_400_000;
+const populateBench = (redis: Redis, prefix: string) => {
   const at = new Date();
-  const day = 86_400_000;
-  const writes = [];
-  for (let i = 0; i < N; i++) {
+  return populate(redis, prefix, N, {
+    at,
     // Deadlines from 60 days ago to 120 days ahead, a quarter without one: overdue, upcoming and undated items.
-    const due = i % 4 === 0 ? null : { date: new Date(at.getTime() + ((i * 7919) % 180 - 60) * day).toISOString().slice(0, 10), timeZone: 'Asia/Jakarta' };
-    const input = {
-      meetingId: file.meeting.id,
-      id: `c-${i}`,
-      title: `Commitment ${i}: technical meeting on topic ${i % 97} with the focal points`,
-      sourceText: `The meeting agreed that item ${i} would be taken forward by the parties named, with a report at the next meeting.`,
-      theme: null,
-      leads: [ids[i % ids.length]!, ids[(i * 7 + 3) % ids.length]!].filter((x, j, a) => a.indexOf(x) === j),
-      members: [ids[(i * 3 + 1) % ids.length]!],
-      due,
-      reminderPolicy: null,
-    };
-    writes.push(createCommitment(input as z.output<typeof CommitmentInputSchema>, 'bench', at));
-  }
-  for (let i = 0; i < writes.length; i += 200) await Promise.all(writes.slice(i, i + 200).map((w) => store.create(w)));
-}
-
-function startChild(side: Server, prefix: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = fork(fileURLToPath(import.meta.url), [`--serve=${side}`, `--prefix=${prefix}`], {
-    execArgv: ['--import', 'tsx'],
-    // Our logs go where production's would, to a file descriptor: here /dev/null.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    dueOf: (i) => (i % 4 === 0 ? null : { date: new Date(at.getTime() + (((i * 7919) % 180) - 60) * DAY).toISOString().slice(0, 10), timeZone: 'Asia/Jakarta' }),
+    sourceText: (i) => `The meeting agreed that item ${i} would be taken forward by the parties named, with a report at the next meeting.`,
   });
-  return new Promise((resolve, reject) => {
-    proc.once('message', (msg) => resolve({ proc, url: (msg as { url: string }).url }));
-    proc.once('exit', (code) => reject(new Error(`${side} server exited with ${code}`)));
-  });
-}
-
-function stopChild(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-    proc.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    proc.send('stop');
-  });
-}
+};
 
 interface Round {
   rps: number;
@@ -239,11 +172,11 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     const t0 = performance.now();
-    await populate(redis, prefix);
+    await populateBench(redis, prefix);
     console.log(`populated ${N} commitments in ${((performance.now() - t0) / 1000).toFixed(1)} s under prefix ${prefix}`);
     const servers = {} as Record<Server, { proc: ChildProcess; url: string }>;
     for (const side of ['ours', 'uncached', 'constant'] as const) {
-      servers[side] = await startChild(side, prefix);
+      servers[side] = await startChild(fileURLToPath(import.meta.url), side, prefix);
       children.push(servers[side].proc);
     }
 
@@ -308,7 +241,7 @@ const PAGE_BYTES = (page: string) => `${(Buffer.byteLength(page) / 1024).toFixed
 const serveArg = process.argv.find((a) => a.startsWith('--serve='))?.slice('--serve='.length) as Server | undefined;
 const prefixArg = process.argv.find((a) => a.startsWith('--prefix='))?.slice('--prefix='.length);
 if (serveArg && prefixArg) {
-  void child(serveArg, prefixArg);
+  void serveInChild(() => serve(serveArg, prefixArg));
 } else {
   main().catch((err: unknown) => {
     console.error(err);
