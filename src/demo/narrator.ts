@@ -117,6 +117,8 @@ export function createNarrator(deps: NarratorDeps) {
             await readOnce(100);
           } catch (err) {
             if (!stopped) deps.write(`(narrator: ${coerceError(err).message})`);
+            // A read that fails at once must not spin: wait as long as a blocking read would.
+            await new Promise((r) => setTimeout(r, 100));
           }
           flush(clock.now().getTime() - lag);
         }

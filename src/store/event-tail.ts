@@ -4,8 +4,9 @@ import type { DomainEvent } from '../domain/events.js';
 import type { Keys } from './keys.js';
 
 export function createEventTail(redis: Redis, keys: Keys) {
-  // XREAD BLOCK holds its connection, so the tail has one of its own.
-  const conn = redis.duplicate();
+  // XREAD BLOCK holds its connection, so the tail has one of its own, connected now and
+  // waiting out a Redis blip (the API's fail-fast options would refuse every read).
+  const conn = redis.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null });
   conn.on('error', () => undefined);
   let lastId = '0-0';
   return {
