@@ -199,7 +199,16 @@ export function createDigestService(deps: DigestServiceDeps) {
     archived: (sendId: string) => archive.listBySend(sendId),
     /** The archive, newest first. */
     list: archive.list,
-    get: archive.get,
+    /**
+     * One archived digest as the API shows it: where each recipient got a signed link of their
+     * own, the archive shows the commitment's API address (its reader holds a token).
+     */
+    async get(id: string): Promise<ArchivedDigest | null> {
+      const d = await archive.get(id);
+      if (!d) return null;
+      const api = (_m: string, cid: string) => `${config.PUBLIC_BASE_URL}/v1/commitments/${cid}`;
+      return { ...d, text: d.text.replace(VIEW_LINK_PLACEHOLDER, api), html: d.html.replace(VIEW_LINK_PLACEHOLDER, api) };
+    },
 
     /** Step 3 for every digest of a send; temporary failures are returned for the job to retry. */
     async deliver(digests: readonly ArchivedDigest[], opts: { lastAttempt: boolean }): Promise<DeliveryResult> {

@@ -153,6 +153,11 @@ describe('the archive', () => {
     expect(one.body.recipients.map((r: { messageId: string }) => r.messageId)).toHaveLength(3);
     const html = await request(ctx.app).get(`/v1/digests/${id}?format=html`).set(admin).expect(200);
     expect(html.text).toBe(one.body.html);
+    // Recipients got their own signed links; the archive shows each item's API address instead of a placeholder.
+    const raw = (await ctx.services.digests.archived(one.body.sendId)).find((d) => d.id === id)!;
+    expect(raw.html).toContain('%%VIEW');
+    expect(`${one.body.text}${one.body.html}`).not.toContain('%%VIEW');
+    expect(one.body.html).toMatch(/\/v1\/commitments\/[a-z0-9-]+/);
   });
 
   it('when an editor looks, then it sees only its own party\'s digests, and another\'s is not found', async () => {
