@@ -40,7 +40,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { createKeys } from '../src/store/keys.js';
 import { deletePrefixKeys } from '../src/store/prefix-keys.js';
-import { cpuOf, populate, serveInChild, startChild, stopChild } from './support.js';
+import { cpuOf, populate, productionEnv, serveInChild, startChild, stopChild } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = 2000;
@@ -113,14 +113,7 @@ async function serveOurs(prefix: string): Promise<{ url: string; stop: () => Pro
   const running = await start({
     role: 'api',
     env: {
-      REDIS_URL,
-      REDIS_PREFIX: prefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      SEED: 'none',
+      ...productionEnv(REDIS_URL, prefix),
       API_TOKENS: JSON.stringify([
         { name: 'bench-admin', token: TOKEN, role: 'admin' },
         { name: 'bench-editor', token: 'bench-editor-token-0123456789', role: 'editor', parties: ['AUS'] },

@@ -31,7 +31,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { deletePrefixKeys } from '../src/store/prefix-keys.js';
-import { populate, serveInChild, startChild, stopChild } from './support.js';
+import { populate, productionEnv, serveInChild, startChild, stopChild } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = Number(process.env.BENCH_COMMITMENTS ?? 2000);
@@ -47,14 +47,7 @@ type Side = Server | 'ours 304';
 
 function env(prefix: string): Record<string, string> {
   return {
-    REDIS_URL,
-    REDIS_PREFIX: prefix,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    SEED: 'none',
+    ...productionEnv(REDIS_URL, prefix),
     STATUS_PAGE: 'public',
     API_TOKENS: JSON.stringify([{ name: 'bench-admin', token: TOKEN, role: 'admin' }]),
     // Public pages may be rate-limited per address: high enough here that the bench is never refused.

@@ -46,6 +46,18 @@ export async function populate(redis: Redis, prefix: string, n: number, opts: { 
   await services.close();
 }
 
+/** The environment of our server in a benchmark: production settings, JSON logs at info, an API on a free port, no seed. */
+export const productionEnv = (redisUrl: string, prefix: string): Record<string, string> => ({
+  REDIS_URL: redisUrl,
+  REDIS_PREFIX: prefix,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  SEED: 'none',
+});
+
 /** Run this benchmark file again as a server child (`--serve=<side> --prefix=<prefix>`); resolves with the URL it listens on. */
 export function startChild(file: string, side: string, prefix: string, execArgv: string[] = []): Promise<{ proc: ChildProcess; url: string }> {
   const proc = fork(file, [`--serve=${side}`, `--prefix=${prefix}`], {

@@ -13,8 +13,8 @@ import { publicHolidays } from '../../src/domain/public-holidays.js';
 import { atLocal, shiftDay, toLocal, weekdayOf, type LocalDay } from '../../src/domain/local-time.js';
 import type { Party } from '../../src/domain/party.js';
 import { planReminders, type PlanInput, type PlannedSend } from '../../src/domain/planner.js';
-import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
 import { DAY } from './planner-fixtures.js';
+import { policyOf } from './policy-arbitraries.js';
 
 const ZONES = ['UTC', 'Pacific/Auckland', 'Australia/Sydney', 'Asia/Jakarta', 'Asia/Colombo', 'Asia/Kathmandu', 'Europe/London', 'America/New_York', 'America/St_Johns', 'Pacific/Chatham'];
 const COUNTRIES = ['AU', 'NZ', 'ID', 'LK', 'US', 'GB'];
@@ -26,15 +26,7 @@ const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 const zone = fc.constantFrom(...ZONES);
 const n = fc.integer({ min: 0, max: 40 });
 const duration = fc.oneof(n.map((x) => `P${x}D`), n.map((x) => `P${x + 1}W`), fc.integer({ min: 1, max: 3 }).map((x) => `P${x}M`), n.map((x) => `PT${x + 1}H`), fc.tuple(n, fc.integer({ min: 1, max: 23 })).map(([d, h]) => `P${d}DT${h}H`));
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
-const policy: fc.Arbitrary<ReminderPolicy> = fc.record({
-  before: fc.array(duration, { maxLength: 5 }),
-  onDue: fc.boolean(),
-  overdue: fc.record({ every: duration, max: fc.integer({ min: 0, max: 6 }) }),
-  escalateAfter: fc.option(duration, { nil: null }),
-  sendAt: fc.option(hhmm, { nil: null }),
-  quietDays: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }),
-});
+const policy = policyOf(duration);
 
 /** Days within −120 … +240 days of `t`, as YYYY-MM-DD: dense enough that moves chain across holidays and weekends. */
 const daysNear = (t: number, max: number) => fc.uniqueArray(fc.integer({ min: -120, max: 240 }).map((k) => iso(t + k * DAY)), { maxLength: max });

@@ -9,9 +9,9 @@ import { dueInstant, type Due } from '../../src/domain/deadline.js';
 import type { Party } from '../../src/domain/party.js';
 import { planReminders, type PlanInput } from '../../src/domain/planner.js';
 import { parseIsoDuration } from '../../src/domain/duration.js';
-import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
 import type { Status } from '../../src/domain/status.js';
 import { DAY } from './planner-fixtures.js';
+import { policyOf } from './policy-arbitraries.js';
 
 // Zones with DST in either hemisphere, half- and quarter-hour offsets, and the date line.
 const ZONES = [
@@ -33,16 +33,7 @@ const duration = fc.oneof(
   n.map((x) => `PT${x + 1}S`),
   fc.tuple(n, fc.integer({ min: 1, max: 23 })).map(([d, h]) => `P${d}DT${h}H`),
 );
-const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
-
-const policy: fc.Arbitrary<ReminderPolicy> = fc.record({
-  before: fc.array(duration, { maxLength: 5 }),
-  onDue: fc.boolean(),
-  overdue: fc.record({ every: duration, max: fc.integer({ min: 0, max: 6 }) }),
-  escalateAfter: fc.option(duration, { nil: null }),
-  sendAt: fc.option(hhmm, { nil: null }),
-  quietDays: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }),
-});
+const policy = policyOf(duration);
 
 const due: fc.Arbitrary<Exclude<Due, null>> = fc.oneof(
   fc.record({ date: fc.integer({ min: T0, max: T1 }).map((t) => new Date(t).toISOString().slice(0, 10)), timeZone: zone }),
