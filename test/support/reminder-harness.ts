@@ -13,7 +13,7 @@ import { createApp } from '../../src/api/app.js';
 import { appDeps, type AppDeps } from '../../src/api/deps.js';
 import { createServices, type Services } from '../../src/app/services.js';
 import { systemClock } from '../../src/domain/clock.js';
-import { NO_HOLIDAYS } from '../../src/domain/holidays.js';
+import { NO_HOLIDAYS, type HolidayLookup } from '../../src/domain/holidays.js';
 import type { Party } from '../../src/domain/party.js';
 import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
 import { createSendLedger } from '../../src/store/ledger-store.js';
@@ -82,7 +82,7 @@ export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, wha
 
 export async function startReminderHarness(
   name: string,
-  opts: { workers?: boolean; env?: Record<string, string>; worker?: WorkerDeps['options'] } = {},
+  opts: { workers?: boolean; env?: Record<string, string>; worker?: WorkerDeps['options']; holidays?: HolidayLookup } = {},
 ): Promise<ReminderHarness> {
   const prefix = uniquePrefix(name);
   const sink = await startSmtpSink();
@@ -101,8 +101,8 @@ export async function startReminderHarness(
   const workerRedis = newRedis();
   // SMTP_URL in opts.env puts something between the workers and the sink (an outage gate).
   const mailer = createMailer({ smtpUrl: config.SMTP_URL ?? sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
-  // No public holidays: these tests run on today's date, and their plans must not depend on it.
-  const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger, holidays: NO_HOLIDAYS });
+  // No public holidays unless a test names its own: these tests run on today's date, and their plans must not depend on it.
+  const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger, holidays: opts.holidays ?? NO_HOLIDAYS });
   const [reconcile, reminders, statusCheck, digest] = services.queues as [Queue, Queue, Queue, Queue];
   // The 2009 meeting and its parties, without its commitments (their 2009 deadlines would all be overdue).
   await services.commitments.importMeeting({ ...(seedFile() as object), commitments: [] }, { name: 'seed' });
