@@ -49,7 +49,7 @@ export interface SendReminderDeps {
   /** The action-link HMAC secret (resolved once at start). */
   actionSecret: () => Promise<string>;
   /** Signed links (src/app/links.ts): each recipient's View, and for a lead its action links. Without it, the legacy done link. */
-  links?: Pick<LinkService, 'issue'>;
+  links?: Pick<LinkService, 'issueMany'>;
   metrics?: Metrics;
   /** Base of the retry backoff for temporary mail failures, ms. */
   backoffMs?: number;
@@ -145,11 +145,18 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       return false;
     });
     let eventsRecorded = false;
+    // Every recipient's links in one write, before the first message (a retry issues fresh ones).
+    const issued = deps.links
+      ? await deps.links.issueMany(
+          c,
+          pending.map((r) => ({ recipient: r.address, partyId: send.partyId, purposes: r.copied ? ['view'] : c.leads.includes(send.partyId) ? ['view', 'complete', 'progress', 'extend'] : ['view', 'progress'] })),
+        )
+      : null;
     for (let i = 0; i < pending.length; i++) {
       const r = pending[i]!;
       const last = i === pending.length - 1;
-      const linkInput = deps.links
-        ? { links: await deps.links.issue(c, r.address, send.partyId, r.copied ? ['view'] : c.leads.includes(send.partyId) ? ['view', 'complete', 'progress', 'extend'] : ['view', 'progress']) }
+      const linkInput = issued
+        ? { links: issued[i]! }
         : { actionUrl: actionLinkUrl(deps.baseUrl, ctx.secret, { commitmentId: c.id, recipient: r.address, dueVersion: c.dueVersion }, ctx.now) };
       const mail = renderReminder({ commitment: c, send, recipient: r.address, copied: r.copied, leadNames: ctx.leadNames, baseUrl: deps.baseUrl, ...linkInput });
       const outcome = await delivery.deliver(

@@ -111,9 +111,44 @@ export function createLinkService(deps: LinkServiceDeps) {
   const ttl = deps.ttlMs ?? LINK_TTL_MS;
 
   /**
-   * Issue the links of one mail to one recipient: one per purpose, the view link knowing its
-   * siblings (so its page offers them while they are usable). Returns purpose → URL.
+   * Issue the links of several mails about one commitment at once (one write for all): for each,
+   * one link per purpose, the view link knowing its siblings (so its page offers them while they
+   * are usable). Returns, per request, purpose → URL.
    */
+  async function issueMany(
+    c: Commitment,
+    requests: ReadonlyArray<{ recipient: string; partyId: string | null; purposes: readonly LinkPurpose[] }>,
+    opts: { extensionId?: string } = {},
+  ): Promise<Array<Partial<Record<LinkPurpose, string>>>> {
+    if (requests.length === 0) return [];
+    const secret = await deps.secret();
+    const now = clock.now();
+    const claims: LinkClaims[] = [];
+    const urls = requests.map(({ recipient, partyId, purposes }) => {
+      const base = {
+        commitmentId: c.id,
+        recipient: recipient.toLowerCase(),
+        partyId,
+        version: c.version,
+        status: c.status,
+        dueVersion: c.dueVersion,
+        ...(opts.extensionId ? { extensionId: opts.extensionId } : {}),
+        issuedAt: now.toISOString(),
+        expiresAt: now.getTime() + ttl,
+      };
+      const made = purposes.map((purpose) => {
+        const id = newLinkId();
+        return { purpose, id, token: createLinkToken(secret, id) };
+      });
+      const siblings = Object.fromEntries(made.filter((m) => m.purpose !== 'view').map((m) => [m.purpose, m.token]));
+      for (const m of made) claims.push({ ...base, id: m.id, purpose: m.purpose, ...(m.purpose === 'view' ? { siblings } : {}) });
+      return Object.fromEntries(made.map((m) => [m.purpose, linkUrl(deps.baseUrl, m.token)])) as Partial<Record<LinkPurpose, string>>;
+    });
+    await store.saveMany(claims, now);
+    return urls;
+  }
+
+  /** Issue the links of one mail to one recipient (see issueMany). */
   async function issue(
     c: Commitment,
     recipient: string,
@@ -121,29 +156,7 @@ export function createLinkService(deps: LinkServiceDeps) {
     purposes: readonly LinkPurpose[],
     opts: { extensionId?: string } = {},
   ): Promise<Partial<Record<LinkPurpose, string>>> {
-    const secret = await deps.secret();
-    const now = clock.now();
-    const base = {
-      commitmentId: c.id,
-      recipient: recipient.toLowerCase(),
-      partyId,
-      version: c.version,
-      status: c.status,
-      dueVersion: c.dueVersion,
-      ...(opts.extensionId ? { extensionId: opts.extensionId } : {}),
-      issuedAt: now.toISOString(),
-      expiresAt: now.getTime() + ttl,
-    };
-    const made = purposes.map((purpose) => {
-      const id = newLinkId();
-      return { purpose, id, token: createLinkToken(secret, id) };
-    });
-    const siblings = Object.fromEntries(made.filter((m) => m.purpose !== 'view').map((m) => [m.purpose, m.token]));
-    await store.saveMany(
-      made.map((m) => ({ ...base, id: m.id, purpose: m.purpose, ...(m.purpose === 'view' ? { siblings } : {}) })),
-      now,
-    );
-    return Object.fromEntries(made.map((m) => [m.purpose, linkUrl(deps.baseUrl, m.token)]));
+    return (await issueMany(c, [{ recipient, partyId, purposes }], opts))[0]!;
   }
 
   /** Check a token and everything it is bound to (see the module comment). Throws LinkRefusal. */
@@ -208,6 +221,7 @@ export function createLinkService(deps: LinkServiceDeps) {
 
   return {
     issue,
+    issueMany,
     viewLinks,
     resolve,
     usable,
