@@ -134,6 +134,7 @@ const EnvSchema = z.object({
     .describe('Days on which no reminder is sent, 0 = Sunday … 6 = Saturday; empty turns it off'),
   CATCH_UP_WINDOW: isoDurationSchema.default('PT12H').describe('Missed sends older than this are recorded as skipped'),
   FULL_RECONCILE_EVERY: isoDurationSchema.default('PT15M').describe('Interval of the periodic full reconcile'),
+  RECONCILE_SWEEP_EVERY: isoDurationSchema.default('PT30S').describe('Interval of the sweep that reconciles any commitment written but not reconciled since (a write whose reconcile was lost to a crash or a Redis outage)'),
   MAIL_OUTAGE_PAUSE: isoDurationSchema.default('PT30S').describe('While the mail server cannot be reached (refused, timeout, 421), delivery pauses this long, then the next message probes it; no message spends a try on an outage'),
 
   DIGEST_CRON: z.string().default('0 9 * * 1').describe('Cron pattern of the weekly digest'),

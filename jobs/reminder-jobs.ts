@@ -22,6 +22,7 @@ const commitmentId = z.string().regex(COMMITMENT_ID, 'expected a commitment id')
 export const ReconcilePayloadSchema = z.union([
   z.strictObject({ commitmentId }),
   z.strictObject({ full: z.literal(true) }),
+  z.strictObject({ sweep: z.literal(true) }),
 ]);
 export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 
@@ -76,7 +77,7 @@ export type SendGroupPayload = Extract<SendReminderPayload, { k: string }>;
 export const StatusCheckPayloadSchema = z.strictObject({ c: commitmentId, v: z.number().int().min(1) });
 export type StatusCheckPayload = z.infer<typeof StatusCheckPayloadSchema>;
 
-export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', send: 'reminder', statusCheck: 'status-check' } as const;
+export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', sweep: 'reconcile-sweep', send: 'reminder', statusCheck: 'status-check' } as const;
 
 /** Redis keeps a hash compact (a listpack) while every value is at most this many bytes; a job's name is one. */
 const NAME_MAX_BYTES = 64;
@@ -99,6 +100,7 @@ export function jobName(kind: (typeof JOB_NAMES)[keyof typeof JOB_NAMES], commit
   return room >= 8 ? `${kind} ${commitmentId.slice(0, room)}…${tail}` : `${full.slice(0, NAME_MAX_BYTES - 3)}…`;
 }
 export const FULL_RECONCILE_SCHEDULER_ID = 'full-reconcile';
+export const RECONCILE_SWEEP_SCHEDULER_ID = 'reconcile-sweep';
 
 const shortId = (kind: 'r' | 's', planId: string) => kind + createHash('sha256').update(planId).digest('base64url').slice(0, 16);
 
@@ -167,6 +169,21 @@ export async function upsertFullReconcile(queue: Queue, every: string): Promise<
     FULL_RECONCILE_SCHEDULER_ID,
     { every: Math.max(1000, ms) },
     { name: JOB_NAMES.fullReconcile, data: { full: true } satisfies ReconcilePayload, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+  );
+}
+
+/**
+ * The reconcile sweep, as a Job Scheduler: every run enqueues a reconcile for each commitment
+ * written but not yet reconciled (the write marks it in the same script). It repairs, within one
+ * interval, a write whose own reconcile was never enqueued because Redis or the process died
+ * in between; one already queued is folded into by deduplication.
+ */
+export async function upsertReconcileSweep(queue: Queue, every: string): Promise<void> {
+  const ms = durationToMs(parseIsoDuration(every) ?? { seconds: 30 });
+  await queue.upsertJobScheduler(
+    RECONCILE_SWEEP_SCHEDULER_ID,
+    { every: Math.max(1000, ms) },
+    { name: JOB_NAMES.sweep, data: { sweep: true } satisfies ReconcilePayload, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
   );
 }
 

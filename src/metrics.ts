@@ -35,7 +35,7 @@ export interface Metrics {
   remindersSkipped: Counter<'step'>;
   remindersFailed: Counter<'step'>;
   digestsSent: Counter<'audience'>;
-  /** Committed changes whose reschedule could not be enqueued; the periodic full reconcile repairs them. */
+  /** Committed changes whose reschedule could not be enqueued; the reconcile sweep repairs them. */
   rescheduleDeferred: Counter;
   /** One commitment whose reconcile or view failed, by where (reconcile, view, digest, status-page); the others went on. */
   commitmentErrors: Counter<'where'>;
@@ -92,7 +92,7 @@ export function createMetrics(opts: { defaults?: boolean; prefix?: string; steps
     remindersSkipped: counter('reminders_skipped_total', 'Planned reminders not sent (closed, deadline moved, missed the catch-up window), by step', ['step'] as const),
     remindersFailed: counter('reminders_failed_total', 'Reminder sends that failed permanently, by step', ['step'] as const),
     digestsSent: counter('digests_sent_total', 'Digest mails sent, by audience', ['audience'] as const),
-    rescheduleDeferred: counter('reschedule_deferred_total', 'Committed changes whose reschedule could not be enqueued (repaired by the full reconcile)', [] as const),
+    rescheduleDeferred: counter('reschedule_deferred_total', 'Committed changes whose reschedule could not be enqueued (repaired by the reconcile sweep)', [] as const),
     commitmentErrors: counter('commitment_errors_total', 'Commitments whose reconcile or view failed alone (the others went on), by where', ['where'] as const),
     mailTransportDeferred: counter('mail_transport_deferred_total', 'Sends put back while the mail server could not be reached, by kind (reminder, digest)', ['kind'] as const),
     jobDuration: new Histogram({

@@ -10,7 +10,7 @@
 import type { Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUES, createQueue, createWorker } from '../jobs/queues.js';
-import { reminderWorkerOptions, upsertFullReconcile } from '../jobs/reminder-jobs.js';
+import { reminderWorkerOptions, upsertFullReconcile, upsertReconcileSweep } from '../jobs/reminder-jobs.js';
 import { outageLogFor } from '../jobs/outage-log.js';
 import { OUTAGE_LIMITER } from '../jobs/retry.js';
 import { durationToMs, parseIsoDuration } from '../src/domain/duration.js';
@@ -91,7 +91,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const workers: Worker[] = [
     createWorker(
       QUEUES.reconcile,
-      createReconcileProcessor({ schedule, rescheduleAll: () => useCases.rescheduleAll(), commitments, parties: freshParties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
+      createReconcileProcessor({ schedule, rescheduleAll: () => useCases.rescheduleAll(), rescheduleUnreconciled: (limit) => useCases.rescheduleUnreconciled(limit), commitments, parties: freshParties, ledger, planner, clock, logger, queues, ...(metrics ? { metrics } : {}) }),
       redis,
       prefix,
       logger,
@@ -130,6 +130,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 
+  // The outbox sweep is the safety net of every write, so it runs even where the full reconcile is off.
+  await upsertReconcileSweep(queues.reconcile, config.RECONCILE_SWEEP_EVERY);
   if (!opts.noFullReconcile) {
     await upsertFullReconcile(queues.reconcile, config.FULL_RECONCILE_EVERY);
     await upsertExpirySweep(queues.notices);

@@ -44,6 +44,8 @@ export interface ReconcileDeps {
   schedule: ScheduleIndex;
   /** The full reconcile's fan-out: one reconcile per commitment (CommitmentService.rescheduleAll). */
   rescheduleAll(): Promise<number>;
+  /** The sweep: a reconcile per commitment written but not reconciled since (CommitmentService.rescheduleUnreconciled). */
+  rescheduleUnreconciled(limit: number): Promise<number>;
   commitments: CommitmentStore;
   parties: PartyLookup;
   ledger: SendLedger;
@@ -54,6 +56,8 @@ export interface ReconcileDeps {
   metrics?: Metrics;
 }
 
+/** Commitments the sweep enqueues per run: the next run takes the rest. */
+const SWEEP_PAGE = 1000;
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 const sameSchedule = (a: Scheduled, b: Scheduled) =>
   a.checks.join(' ') === b.checks.join(' ') && a.reminders.size === b.reminders.size && [...a.reminders].every(([id, at]) => b.reminders.get(id) === at || (Number.isNaN(at) && Number.isNaN(b.reminders.get(id))));
@@ -179,6 +183,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       }
     }
     if (!sameSchedule(want, wide)) await schedule.set(id, want);
+    await schedule.reconciled(id, c?.version ?? Number.MAX_SAFE_INTEGER);
     log.debug({ planned: planned.length, ensured: added, removed, skipped: plan.length - planned.length }, 'reconciled');
     return { planned: planned.length, ensured: added, removed };
   }
@@ -188,12 +193,16 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     if (!parsed.success) throw new UnrecoverableError(`malformed reconcile payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
     const data = parsed.data;
     if ('full' in data) return { fannedOut: await deps.rescheduleAll() };
+    if ('sweep' in data) return { swept: await deps.rescheduleUnreconciled(SWEEP_PAGE) };
     try {
       return await reconcileOne(data.commitmentId, childFor(deps.logger, { queue: 'reconcile', jobId: job.id, commitmentId: data.commitmentId }));
     } catch (err) {
       // Redis away: BullMQ tries again. Anything else is this commitment's own (a document that
       // cannot be planned): reported and counted, never retried; every other commitment has its own job.
       if (isConnectionError(err)) throw err;
+      // Reported once here; the full reconcile tries again, the sweep need not.
+      const c = await commitments.get(data.commitmentId).catch(() => null);
+      await schedule.reconciled(data.commitmentId, c?.version ?? Number.MAX_SAFE_INTEGER).catch(() => undefined);
       reportCommitmentError({ logger: deps.logger, metrics: deps.metrics }, 'reconcile', data.commitmentId, err);
       throw new UnrecoverableError(`commitment ${data.commitmentId} cannot be reconciled: ${coerceError(err).message}`);
     }

@@ -6,7 +6,8 @@
  * document, indexes and events in one script), then reschedule its reminders.
  * The write is the fact; rescheduling is a consequence. When the scheduler
  * cannot be reached, the write stands, the caller is told it succeeded, and
- * the periodic full reconcile repairs the schedule (logged and counted in
+ * the reconcile sweep repairs the schedule within one interval: the write marked
+ * the commitment unreconciled in the same script (logged and counted in
  * `followup_reschedule_deferred_total`).
  */
 import type { Logger } from 'pino';
@@ -43,7 +44,7 @@ export interface CommitmentServiceDeps {
   parties: PartyStore;
   meetings: MeetingStore;
   /** What the reconcile scheduled (to find jobs of commitments that are gone). */
-  schedule: Pick<ScheduleIndex, 'commitmentIds'>;
+  schedule: Pick<ScheduleIndex, 'commitmentIds' | 'unreconciled'>;
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
@@ -77,7 +78,7 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
       await scheduler.commitmentsChanged(ids);
     } catch (err) {
       deps.metrics?.rescheduleDeferred.inc(ids.length);
-      deps.logger.warn({ err: coerceError(err), commitmentIds: ids.slice(0, 20), count: ids.length }, 'reschedule deferred to the full reconcile');
+      deps.logger.warn({ err: coerceError(err), commitmentIds: ids.slice(0, 20), count: ids.length }, 'reschedule deferred to the reconcile sweep');
     }
   }
 
@@ -144,6 +145,17 @@ export function createCommitmentService(deps: CommitmentServiceDeps) {
      * `followup reconcile`), including commitments that still have jobs but no document any more.
      * Unlike a change's reschedule, a failure here is the caller's to see. Returns how many.
      */
+    /**
+     * Reconcile the commitments written but not reconciled since (at most `limit`): the
+     * safety net of "write, then reschedule" when the enqueue after a write was lost.
+     * Unlike a change's reschedule, a failure here is the caller's to see. Returns how many.
+     */
+    async rescheduleUnreconciled(limit: number): Promise<number> {
+      const ids = await deps.schedule.unreconciled(limit);
+      if (ids.length) await scheduler.commitmentsChanged(ids);
+      return ids.length;
+    },
+
     async rescheduleAll(): Promise<number> {
       const ids = [...new Set([...(await commitments.allIds()), ...(await deps.schedule.commitmentIds())])];
       await scheduler.commitmentsChanged(ids);

@@ -50,6 +50,9 @@ function indexOps(keys: Keys, before: Commitment | null, after: Commitment): Ind
   if (b.due === null && a.due !== null) ops.push(['zrem', keys.byDue, after.id, 0]);
   if (b.due !== null && b.due !== a.due) ops.push(['zadd', keys.byDue, after.id, b.due]);
   if (!before) ops.push(['zadd', keys.allCommitments, after.id, 0]);
+  // The reschedule outbox: a write whose reconcile never gets enqueued (the process or Redis died
+  // in between) is still found and reconciled (see ScheduleIndex.unreconciled).
+  ops.push(['zadd', keys.unreconciled, after.id, after.version]);
   return ops;
 }
 

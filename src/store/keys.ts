@@ -47,6 +47,11 @@ export function createKeys(prefix: string) {
 
     // Scheduling: what reconcile scheduled per commitment, and the once-marker of an overdue event.
     scheduled: `${p}:reminders:scheduled`,
+    /**
+     * Commitments written but not yet reconciled, scored by the version written: set in the same
+     * script as the write, cleared by the reconcile that planned from that version or a later one.
+     */
+    unreconciled: `${p}:reminders:unreconciled`,
     overdueMarker: (commitmentId: string, dueVersion: number) => `${p}:overdue:${commitmentId}:${dueVersion}`,
 
     // The send ledgers: one hash per send (field = recipient), and indexes of failed and sent deliveries.

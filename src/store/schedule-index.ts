@@ -13,6 +13,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import { withScripts } from './scripts.js';
 
 export interface Scheduled {
   /** Reminder job id → the instant (service clock, epoch ms) we asked it to fire at. */
@@ -40,7 +41,8 @@ export function decodeSchedule(raw: string | null): Scheduled {
   return s;
 }
 
-export function createScheduleIndex(redis: Redis, keys: Keys) {
+export function createScheduleIndex(redisClient: Redis, keys: Keys) {
+  const redis = withScripts(redisClient);
   return {
     async get(commitmentId: string): Promise<Scheduled> {
       return decodeSchedule(await redis.hget(keys.scheduled, commitmentId));
@@ -52,6 +54,17 @@ export function createScheduleIndex(redis: Redis, keys: Keys) {
     /** Every commitment that has (or had, before a crash) scheduled jobs. */
     async commitmentIds(): Promise<string[]> {
       return redis.hkeys(keys.scheduled);
+    },
+    /**
+     * Commitments written but not reconciled since (at most `limit`): every write marks its
+     * commitment in the same script, so a write whose reconcile was never enqueued is found here.
+     */
+    async unreconciled(limit: number): Promise<string[]> {
+      return redis.zrange(keys.unreconciled, 0, limit - 1);
+    },
+    /** The reconcile of `version` is done: clear the mark unless a later write set it again. */
+    async reconciled(commitmentId: string, version: number): Promise<void> {
+      await redis.zremIfAtMost(keys.unreconciled, commitmentId, version);
     },
     /** True once the overdue event of this deadline version is recorded (see CommitmentStore.recordOverdueOnce). */
     async overdueRecorded(commitmentId: string, dueVersion: number): Promise<boolean> {

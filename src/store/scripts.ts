@@ -48,6 +48,7 @@ export interface ScriptedRedis extends Redis {
   readEntries(...args: Arg[]): Promise<string[][]>;
   compareAndSet(...args: Arg[]): Promise<number>;
   delIfEquals(...args: Arg[]): Promise<number>;
+  zremIfAtMost(...args: Arg[]): Promise<number>;
   deleteMeetingIfUnused(...args: Arg[]): Promise<'missing' | 'tied' | 'owned' | 'ok'>;
 }
 

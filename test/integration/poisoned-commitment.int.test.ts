@@ -11,7 +11,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 import { newRedis } from '../support/redis.js';
-import { until } from '../support/reminder-harness.js';
+import { reconcilesIdle, until } from '../support/reminder-harness.js';
 
 const ctx = createTestContext('poisoned', {}, '2009-08-01T00:00:00Z');
 const POISONED = 'workshop-information-campaigns';
@@ -59,14 +59,13 @@ describe('one poisoned commitment', () => {
     workers = await startWorkers({ services, redis: workerRedis, options: { noFullReconcile: true } });
     await services.commitments.rescheduleAll();
     const reconcile = workers.queues.reconcile;
-    await until(async () => {
-      const c = await reconcile.getJobCounts('waiting', 'active', 'delayed');
-      return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0 ? true : null;
-    }, 20_000, 'every reconcile to finish');
+    await until(() => reconcilesIdle(reconcile), 20_000, 'every reconcile to finish');
     const failed = await reconcile.getJobs(['failed']);
-    expect(failed.map((j) => j.data.commitmentId)).toEqual([POISONED]);
-    expect(failed[0]!.attemptsMade).toBe(1);
-    expect(await errorsAt('reconcile')).toBe(1);
+    // Once per reconcile asked for (the sweep at start may ask before the full one), never retried.
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(failed.map((j) => j.data.commitmentId))).toEqual(new Set([POISONED]));
+    expect(failed.map((j) => j.attemptsMade)).toEqual(failed.map(() => 1));
+    expect(await errorsAt('reconcile')).toBe(failed.length);
     // The others with a deadline have their reminder jobs.
     const scheduled = [...new Set((await workers.queues.reminders.getJobs(['delayed', 'waiting'])).map((j) => j.data.c))].sort();
     expect(scheduled).toEqual(['expert-meetings-prosecuting-smuggling-syndicates', 'information-paper-protection-registration']);

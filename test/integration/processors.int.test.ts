@@ -113,6 +113,7 @@ describe('the reconcile processor', () => {
     const process = createReconcileProcessor({
       schedule: wired.stores.schedule,
       rescheduleAll: () => wired.commitments.rescheduleAll(),
+      rescheduleUnreconciled: (limit) => wired.commitments.rescheduleUnreconciled(limit),
       commitments: wired.stores.commitments,
       parties: createPartyLookup(wired.stores.parties, 0),
       ledger: wired.stores.reminderLedger,

@@ -69,6 +69,11 @@ export const plannedAtOf = (m: ReceivedMail) => String(m.parsed.headers.get('x-f
 export const instant = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** No reconcile of a commitment waits, runs or is delayed (a Job Scheduler's next run, such as the sweep's, does not count). */
+export async function reconcilesIdle(reconcile: Queue): Promise<boolean> {
+  return !(await reconcile.getJobs(['waiting', 'active', 'delayed'])).some((j) => !j.repeatJobKey);
+}
+
 /** Poll until `fn` returns a truthy value or the timeout passes. */
 export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
@@ -127,8 +132,7 @@ export async function startReminderHarness(
       const states = o.delayedToo === false ? (['waiting', 'active'] as const) : (['waiting', 'active', 'delayed'] as const);
       await until(
         async () => {
-          const r = await reconcile.getJobCounts('waiting', 'active', 'delayed');
-          if ((r.waiting ?? 0) + (r.active ?? 0) + (r.delayed ?? 0) > 0) return false;
+          if (!(await reconcilesIdle(reconcile))) return false;
           const mine = (await reminders.getJobs([...states])).filter((j) => (j.data as { c?: string }).c === id);
           return mine.length === 0;
         },
