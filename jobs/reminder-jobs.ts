@@ -50,6 +50,8 @@ const waits = z.number().int().min(1).optional();
  *   `{ c, v, p, m? }`: the send of party `p` whose job id this is.
  */
 export const SendReminderPayloadSchema = z.union([
+  /** A slot: every group the slot of this instant (epoch ms) holds, of any commitment. */
+  z.strictObject({ s: z.number().int().min(0), w: waits }),
   z.strictObject({
     /** Commitment id. */
     c: commitmentId,
@@ -73,11 +75,43 @@ export const SendReminderPayloadSchema = z.union([
 ]);
 export type SendReminderPayload = z.infer<typeof SendReminderPayloadSchema>;
 export type SendGroupPayload = Extract<SendReminderPayload, { k: string }>;
+export type SendSlotPayload = Extract<SendReminderPayload, { s: number }>;
+/** A job's sends: a group or one send (a slot job runs each of its groups as a group). */
+export type SendSendsPayload = Exclude<SendReminderPayload, SendSlotPayload>;
+
+/**
+ * A group as a slot holds it: `commitment|deadline version|step|instant`. Ids and step keys
+ * have no `|`, `@` or space (their schemas say so), so it is also a schedule-index entry's name.
+ */
+export const slotMember = (g: { c: string; v: number; k: string; t: number }) => `${g.c}|${g.v}|${g.k}|${g.t}`;
+export function parseSlotMember(member: string): SendGroupPayload | null {
+  const [c, v, k, t, ...rest] = member.split('|');
+  const parsed = SendReminderPayloadSchema.safeParse({ c, v: Number(v), k, t: Number(t) });
+  return rest.length === 0 && parsed.success && 'k' in parsed.data ? parsed.data : null;
+}
+/** The BullMQ job id of a slot: `t` + its instant (deterministic, so every reconcile adds the same one). */
+export const slotJobId = (at: number) => `t${at}`;
+/**
+ * A slot job's options. Mail tries are per group (a group that must wait or retry gets a job of
+ * its own), so a slot's attempts only cover Redis errors; a slot job that runs out of them is
+ * removed, which frees its id for the next reconcile to add again (its groups stay in the slot).
+ */
+export const slotJobOptions: JobsOptions = { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, removeOnFail: true };
+/** A group's own job (a retry, a wait, a group whose slot was already served), for add or addBulk. */
+export function groupJob(g: SendGroupPayload, delayMs: number) {
+  return {
+    name: jobName(JOB_NAMES.send, g.c, g.k),
+    data: { c: g.c, v: g.v, k: g.k, t: g.t } satisfies SendGroupPayload,
+    opts: { ...reminderJobOptions, jobId: reminderGroupJobId({ commitmentId: g.c, dueVersion: g.v, stepKey: g.k, at: g.t }), delay: Math.max(0, delayMs) },
+  };
+}
+/** How long a served slot stays closed to new groups: far past any catch-up window. */
+export const SLOT_CLOSED_SECONDS = 14 * 24 * 3600;
 
 export const StatusCheckPayloadSchema = z.strictObject({ c: commitmentId, v: z.number().int().min(1) });
 export type StatusCheckPayload = z.infer<typeof StatusCheckPayloadSchema>;
 
-export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', sweep: 'reconcile-sweep', send: 'reminder', statusCheck: 'status-check' } as const;
+export const JOB_NAMES = { reconcile: 'reconcile', fullReconcile: 'full-reconcile', sweep: 'reconcile-sweep', send: 'reminder', slot: 'reminders', statusCheck: 'status-check' } as const;
 
 /** Redis keeps a hash compact (a listpack) while every value is at most this many bytes; a job's name is one. */
 const NAME_MAX_BYTES = 64;

@@ -102,6 +102,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       createSendReminderProcessor({
         commitments, parties, ledger, planner, delivery, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, links, ...(metrics ? { metrics } : {}), ...backoff,
         // A mail server outage pauses the whole queue (every process) instead of spending tries.
+        slots: schedule,
         pauseDelivery: (ms) => queues.reminders.rateLimit(ms),
         outagePauseMs,
         onOutage: (err) => {

@@ -22,11 +22,14 @@ import {
   jobName,
   ReconcilePayloadSchema,
   groupInstant,
+  groupJob,
   reminderGroupJobId,
-  reminderJobOptions,
+  slotJobId,
+  slotJobOptions,
+  slotMember,
   statusCheckJobId,
   statusCheckJobOptions,
-  type SendGroupPayload,
+  type SendSlotPayload,
   type StatusCheckPayload,
 } from '../jobs/reminder-jobs.js';
 import { msUntil, type Clock } from '../src/domain/clock.js';
@@ -59,8 +62,10 @@ export interface ReconcileDeps {
 /** Commitments the sweep enqueues per run: the next run takes the rest. */
 const SWEEP_PAGE = 1000;
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+const sameMap = (a: Map<string, number>, b: Map<string, number>) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 const sameSchedule = (a: Scheduled, b: Scheduled) =>
-  a.checks.join(' ') === b.checks.join(' ') && a.reminders.size === b.reminders.size && [...a.reminders].every(([id, at]) => b.reminders.get(id) === at || (Number.isNaN(at) && Number.isNaN(b.reminders.get(id))));
+  a.checks.join(' ') === b.checks.join(' ') &&
+  sameMap(a.groups, b.groups) && a.reminders.size === b.reminders.size && [...a.reminders].every(([id, at]) => b.reminders.get(id) === at || (Number.isNaN(at) && Number.isNaN(b.reminders.get(id))));
 /** When a group's job should fire: its earliest send (they differ only for missed notices moved by the catch-up rule). */
 const fireAt = (sends: readonly PlannedSend[]) => Math.min(...sends.map((s) => Date.parse(s.at)));
 
@@ -133,54 +138,92 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     const check = c ? planner.statusCheck(c) : null;
     const planned = plan.filter((s) => s.state === 'planned');
     const groups = groupSends(planned);
+    const memberOf = new Map([...groups].map(([jobId, sends]) => [jobId, slotMember({ c: id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) })]));
     const wantChecks = check ? [statusCheckJobId(check.id)] : [];
 
-    // Intent first: every job we may create is findable before it exists (new ones at their planned instant).
-    const wide: Scheduled = { reminders: new Map(prev.reminders), checks: union(prev.checks, wantChecks) };
-    for (const [jobId, sends] of groups) if (!wide.reminders.has(jobId)) wide.reminders.set(jobId, fireAt(sends));
+    // Intent first: every slot entry we may make is findable before it exists (at its planned instant).
+    const wide: Scheduled = { groups: new Map(prev.groups), reminders: new Map(prev.reminders), checks: union(prev.checks, wantChecks) };
+    for (const [jobId, sends] of groups) {
+      const member = memberOf.get(jobId)!;
+      if (!wide.reminders.has(jobId) && !wide.groups.has(member)) wide.groups.set(member, fireAt(sends));
+    }
     if (!sameSchedule(wide, prev)) await schedule.set(id, wide);
 
-    // Stale: scheduled before, not wanted now (done/cancelled → everything). A job that is
-    // running cannot be removed (remove returns 0); its fire-time guard stops it instead.
-    let removed = 0;
-    for (const jobId of prev.reminders.keys()) if (!groups.has(jobId)) removed += await queues.reminders.remove(jobId);
-    for (const jobId of prev.checks.filter((x) => !wantChecks.includes(x))) removed += await queues.statusCheck.remove(jobId);
-
-    const want: Scheduled = { reminders: new Map(), checks: wantChecks };
+    const want: Scheduled = { groups: new Map(), reminders: new Map(), checks: wantChecks };
+    // Groups with a job of their own (a retry, a wait, a served slot, or scheduled before slots) keep it.
+    const ownJobs: Array<[jobId: string, sends: PlannedSend[], at: number]> = [];
+    const toSlots = new Map<number, string[]>();
     let added = 0;
     if (c) {
       const events = await recordSkipped(c, plan.filter((s) => s.state === 'skipped'), now);
       if (events.length) await commitments.appendEvents(c.id, events);
 
       // Each group's sends that still have a recipient without an outcome: a group with none needs
-      // no job, and the others fire at their earliest such send (not at one already delivered).
+      // nothing scheduled, and the others fire at their earliest such send (not at one already delivered).
       const open = new Set((await unfinished(planned)).map((x) => x.id));
-      const pending = [...groups].map(([jobId, sends]) => [jobId, sends.filter((x) => open.has(x.id))] as const).filter(([, sends]) => sends.length > 0);
-      for (const [jobId, sends] of pending) {
+      for (const [jobId, all] of groups) {
+        const sends = all.filter((x) => open.has(x.id));
+        if (sends.length === 0) continue;
         const at = fireAt(sends);
+        if (prev.reminders.has(jobId)) {
+          want.reminders.set(jobId, at);
+          ownJobs.push([jobId, sends, at]);
+          await retime(jobId, prev.reminders.get(jobId), at, now);
+        } else {
+          const member = memberOf.get(jobId)!;
+          // As a job is re-timed (see retime): a group stays in its slot unless its instant really moved;
+          // one whose slot and wanted instant have both passed is due there now (a catch-up's "now" differs per run).
+          const recorded = prev.groups.get(member);
+          const slotAt = recorded !== undefined && (Math.abs(recorded - at) <= 1000 || (recorded <= now.getTime() && at <= now.getTime())) ? recorded : at;
+          want.groups.set(member, slotAt);
+          toSlots.set(slotAt, [...(toSlots.get(slotAt) ?? []), member]);
+        }
+      }
+    }
+
+    // Stale: scheduled before, not wanted now (done/cancelled → everything), or moved to another slot.
+    // A job that is running cannot be removed (remove returns 0); its fire-time guard stops it instead.
+    let removed = 0;
+    for (const jobId of prev.reminders.keys()) if (!want.reminders.has(jobId)) removed += await queues.reminders.remove(jobId);
+    for (const jobId of prev.checks.filter((x) => !wantChecks.includes(x))) removed += await queues.statusCheck.remove(jobId);
+    const leaving = [...prev.groups].filter(([member, at]) => want.groups.get(member) !== at);
+    await schedule.removeFromSlots(leaving);
+    removed += leaving.length;
+
+    // A slot whose job has already served it takes no new group: such a group gets a job of its own.
+    const closed = await schedule.addToSlots(toSlots);
+    if (closed.size) {
+      for (const [jobId, sends] of groups) {
+        const member = memberOf.get(jobId)!;
+        const at = want.groups.get(member);
+        if (at === undefined || !closed.has(at)) continue;
+        want.groups.delete(member);
         want.reminders.set(jobId, at);
-        if (prev.reminders.has(jobId)) await retime(jobId, prev.reminders.get(jobId), at, now);
+        ownJobs.push([jobId, sends, at]);
       }
-      if (pending.length) {
-        // Adding an id that exists is a no-op.
-        await queues.reminders.addBulk(
-          pending.map(([jobId, sends]) => ({
-            name: jobName(JOB_NAMES.send, c.id, sends[0]!.stepKey),
-            data: { c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) } satisfies SendGroupPayload,
-            opts: { ...reminderJobOptions, jobId, delay: msUntil(clock, fireAt(sends), now) },
-          })),
-        );
-        added += pending.length;
-      }
-      if (check && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
-        await queues.statusCheck.add(jobName(JOB_NAMES.statusCheck, c.id), { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
-          ...statusCheckJobOptions,
-          jobId: statusCheckJobId(check.id),
-          // 1 ms after the deadline instant: a commitment is overdue only once its deadline has
-          // passed, so a check due exactly at it would only put itself back (a second run).
-          delay: msUntil(clock, Date.parse(check.at) + 1, now),
-        });
-      }
+      await schedule.set(id, { ...wide, reminders: new Map([...wide.reminders, ...want.reminders]) });
+    }
+    const slots = [...toSlots.keys()].filter((at) => !closed.has(at));
+    if (slots.length) {
+      // Adding a slot's job that exists is a no-op: every group of the instant shares it.
+      await queues.reminders.addBulk(
+        slots.map((at) => ({ name: `${JOB_NAMES.slot} ${new Date(at).toISOString()}`, data: { s: at } satisfies SendSlotPayload, opts: { ...slotJobOptions, jobId: slotJobId(at), delay: msUntil(clock, at, now) } })),
+      );
+      added += [...toSlots].filter(([at]) => !closed.has(at)).reduce((n, [, members]) => n + members.length, 0);
+    }
+    if (c && ownJobs.length) {
+      // Adding an id that exists is a no-op.
+      await queues.reminders.addBulk(ownJobs.map(([, sends, at]) => groupJob({ c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) }, msUntil(clock, at, now))));
+      added += ownJobs.length;
+    }
+    if (c && check && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
+      await queues.statusCheck.add(jobName(JOB_NAMES.statusCheck, c.id), { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
+        ...statusCheckJobOptions,
+        jobId: statusCheckJobId(check.id),
+        // 1 ms after the deadline instant: a commitment is overdue only once its deadline has
+        // passed, so a check due exactly at it would only put itself back (a second run).
+        delay: msUntil(clock, Date.parse(check.at) + 1, now),
+      });
     }
     if (!sameSchedule(want, wide)) await schedule.set(id, want);
     await schedule.reconciled(id, c?.version ?? Number.MAX_SAFE_INTEGER);

@@ -17,7 +17,16 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { recipientsOf, type Planner } from '../jobs/plan.js';
-import { SendReminderPayloadSchema, groupInstant, reminderJobId, type SendReminderPayload } from '../jobs/reminder-jobs.js';
+import {
+  SLOT_CLOSED_SECONDS,
+  SendReminderPayloadSchema,
+  groupInstant,
+  parseSlotMember,
+  reminderGroupJobId,
+  reminderJobId,
+  type SendSendsPayload,
+  type SendSlotPayload,
+} from '../jobs/reminder-jobs.js';
 import { MAIL_ATTEMPTS, mailTries, parsePayload, pauseForOutage, retryLater, type PauseDelivery } from '../jobs/retry.js';
 import { isOutage } from '../src/app/delivery.js';
 import { realInstant, type Clock } from '../src/domain/clock.js';
@@ -35,6 +44,7 @@ import type { LinkService } from '../src/app/links.js';
 import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
+import type { ScheduleIndex } from '../src/store/schedule-index.js';
 import type { PartyLookup } from './party-cache.js';
 
 export interface SendReminderDeps {
@@ -59,11 +69,27 @@ export interface SendReminderDeps {
   outagePauseMs?: number;
   /** Called on each outage pause (throttled logging and counting). */
   onOutage?: (err: MailError) => void;
+  /** The reminder slots (src/store/schedule-index.ts). */
+  slots: Pick<ScheduleIndex, 'slotMembers' | 'served' | 'closeSlot'>;
 }
 
 export type SendOutcome =
   | { outcome: 'closed' | 'stale' | 'not-in-plan' | 'skipped' }
   | { outcome: 'sent'; sent: string[]; already: string[] };
+
+/** What one run of a job's sends came to, and so what the job does next. */
+type RunOutcome =
+  | SendOutcome
+  | { outcome: 'unknown' }
+  /** Nothing is ready yet: run again at `until`. */
+  | { outcome: 'wait'; until: number }
+  /** A temporary mail failure stopped the run. */
+  | { outcome: 'retry'; error: MailError; tries: number; commitmentId: string }
+  /** Every recipient has an outcome, and some failed for good (recorded in the ledger). */
+  | { outcome: 'failed'; message: string };
+
+/** Groups of one slot delivered at once (the SMTP pool and the worker's concurrency bound the rest). */
+const SLOT_PARALLEL = 20;
 
 // Helpers at module level: on the hot path, closures made per job cost (tsx names each one).
 const jobLog = (logger: Logger, job: Job, commitmentId: string) => childFor(logger, { queue: 'reminders', jobId: job.id, commitmentId });
@@ -119,11 +145,11 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   const parseCommitment = createCommitmentParser();
 
   /** The sends this job is for, in the plan as it is now. */
-  function sendsOf(job: Job, data: SendReminderPayload, c: Commitment, parties: ReadonlyMap<string, Party>, now: Date): PlannedSend[] {
+  function sendsOf(jobId: string, data: SendSendsPayload, c: Commitment, parties: ReadonlyMap<string, Party>, now: Date): PlannedSend[] {
     if ('k' in data) return planner.plan(c, parties, now).filter((s) => s.stepKey === data.k && groupInstant(s) === data.t);
     // One send (an admin retry): the full plan, since who is copied on an escalation depends on
     // the other leads; then the one send whose job id this is.
-    return planner.plan(c, parties, now).filter((s) => reminderJobId(s.id) === job.id);
+    return planner.plan(c, parties, now).filter((s) => reminderJobId(s.id) === jobId);
   }
 
   /**
@@ -192,22 +218,23 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     return d;
   }
 
-  return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
-    if (!job.id) throw new UnrecoverableError('reminder job without an id');
-    const data = parsePayload(SendReminderPayloadSchema, job);
+  /**
+   * One job's sends (a group, or one send): the fire-time guard, then delivery. What the job
+   * must do next is returned, not done, so a slot can do it per group.
+   */
+  async function runSends(jobId: string, data: SendSendsPayload, attemptsStarted: number): Promise<RunOutcome> {
     const manual = 'm' in data && data.m === 1;
-
     const json = await commitments.getJson(data.c);
     const c = json ? parseCommitment(data.c, json) : null;
-    if (!c) throw new UnrecoverableError(`unknown commitment ${data.c}`);
+    if (!c) return { outcome: 'unknown' };
     if (isClosed(c.status)) return { outcome: 'closed' };
     if (c.dueVersion !== data.v) return { outcome: 'stale' };
 
     const now = clock.now();
     const parties = await deps.parties.all();
-    const sends = sendsOf(job, data, c, parties, now);
+    const sends = sendsOf(jobId, data, c, parties, now);
     if (sends.length === 0) {
-      jobLog(deps.logger, job, c.id).info('send no longer in the plan; nothing sent');
+      deps.logger.info({ queue: 'reminders', jobId, commitmentId: c.id }, 'send no longer in the plan; nothing sent');
       return { outcome: 'not-in-plan' };
     }
     const due = manual ? sends : sends.filter((s) => s.state !== 'skipped');
@@ -219,22 +246,17 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     }
     if (due.length === 0) return { outcome: 'skipped' };
     // Never early: a send whose instant is still ahead (it moved later, or a missed notice waits
-    // out a quiet day) is left for a later run of this job, at the earliest such instant
+    // out a quiet day) is left for a later run, at the earliest such instant
     // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
     const ready = manual ? due : due.filter((s) => Date.parse(s.at) <= now.getTime());
     const later = manual ? [] : due.filter((s) => Date.parse(s.at) > now.getTime());
-    // A wait is not a mail try: count it in the job's data, so mailTries leaves it out.
-    const waitUntil = async () => {
-      await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
-      await job.moveToDelayed(realInstant(clock, Math.min(...later.map((s) => Date.parse(s.at)))), token);
-      throw new DelayedError();
-    };
-    if (ready.length === 0) return waitUntil();
+    const wait = (): RunOutcome => ({ outcome: 'wait', until: realInstant(clock, Math.min(...later.map((s) => Date.parse(s.at)))) });
+    if (ready.length === 0) return wait();
 
     // The group's ledger entries in one command.
     const [entries, secret] = await Promise.all([ledger.getMany(ready.map((s) => s.id)), deps.actionSecret()]);
     // This run's mail try (waits left out, see mailTries); temporary-failure retries below go through moveToDelayed.
-    const tries = mailTries(job.attemptsStarted, data);
+    const tries = mailTries(attemptsStarted, data);
     // A 4xx is final only for an admin's one-off retry after its tries; a planned send keeps trying while it is useful.
     const ctx = { secret, leadNames: c.leads.map((id) => parties.get(id)?.name ?? id), now, lastAttempt: manual && tries >= MAIL_ATTEMPTS };
     const sent: string[] = [];
@@ -249,19 +271,103 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       retryable = d.retryable;
     }
 
-    if (retryable) {
-      if (deps.pauseDelivery && isOutage(retryable)) {
-        deps.onOutage?.(retryable);
-        return pauseForOutage(deps.pauseDelivery, deps.outagePauseMs ?? 30_000);
-      }
-      jobLog(deps.logger, job, c.id).warn({ err: retryable, attempt: tries }, 'temporary mail failure; will retry');
-      return retryLater(job, token, tries, deps.backoffMs);
-    }
-    if (later.length) return waitUntil();
-    if (failed.length) {
-      throw new UnrecoverableError(`delivery failed for ${failed.map((f) => `${f.address} (${f.code ?? 'no code'})`).join(', ')}`);
-    }
-    if (deps.logger.isLevelEnabled('debug')) jobLog(deps.logger, job, c.id).debug({ step: ready[0]!.stepKey, sends: ready.length, sent: sent.length, already: already.length }, 'reminder sent');
+    if (retryable) return { outcome: 'retry', error: retryable, tries, commitmentId: c.id };
+    if (later.length) return wait();
+    if (failed.length) return { outcome: 'failed', message: `delivery failed for ${failed.map((f) => `${f.address} (${f.code ?? 'no code'})`).join(', ')}` };
+    if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ queue: 'reminders', jobId, commitmentId: c.id, step: ready[0]!.stepKey, sends: ready.length, sent: sent.length, already: already.length }, 'reminder sent');
     return { outcome: 'sent', sent, already };
+  }
+
+  /** A temporary failure: pause the queue for an outage, else this job tries again later. */
+  async function retry(job: Job, token: string | undefined, r: Extract<RunOutcome, { outcome: 'retry' }>): Promise<never> {
+    if (deps.pauseDelivery && isOutage(r.error)) {
+      deps.onOutage?.(r.error);
+      return pauseForOutage(deps.pauseDelivery, deps.outagePauseMs ?? 30_000);
+    }
+    jobLog(deps.logger, job, r.commitmentId).warn({ err: r.error, attempt: r.tries }, 'temporary mail failure; will retry');
+    return retryLater(job, token, r.tries, deps.backoffMs);
+  }
+
+  /**
+   * A slot: every group it holds, a few at a time, each through the same guard and delivery as a
+   * group's own job. A served group leaves the slot. A group that must wait (a send moved later)
+   * or retry (a 4xx) stays, and the slot's job runs again for it, as a group's own job would: at
+   * the earliest such instant, or after the mail backoff. An outage pauses the queue, as ever.
+   * The slot closes once empty, so a group the reconcile adds meanwhile is either served here or
+   * refused and given a job of its own.
+   */
+  async function runSlot(job: Job, token: string | undefined, data: SendSlotPayload): Promise<SendOutcome> {
+    const at = data.s;
+    const tries = mailTries(job.attemptsStarted, data);
+    const sent: string[] = [];
+    const already: string[] = [];
+    const kept = new Set<string>();
+    let waitUntil = Number.POSITIVE_INFINITY;
+    let retryable: Extract<RunOutcome, { outcome: 'retry' }> | null = null;
+    let outage: Extract<RunOutcome, { outcome: 'retry' }> | null = null;
+    for (;;) {
+      const members = (await deps.slots.slotMembers(at)).filter((m) => !kept.has(m));
+      if (members.length === 0) {
+        if (kept.size > 0 || (await deps.slots.closeSlot(at, SLOT_CLOSED_SECONDS))) break;
+        continue;
+      }
+      for (let i = 0; i < members.length && !outage; i += SLOT_PARALLEL) {
+        await Promise.all(
+          members.slice(i, i + SLOT_PARALLEL).map(async (member) => {
+            const group = parseSlotMember(member);
+            const r = group ? await runSends(reminderGroupJobId({ commitmentId: group.c, dueVersion: group.v, stepKey: group.k, at: group.t }), group, tries) : ({ outcome: 'unknown' } as const);
+            if (r.outcome === 'retry') {
+              if (deps.pauseDelivery && isOutage(r.error)) outage ??= r;
+              else retryable ??= r;
+              kept.add(member);
+              return;
+            }
+            if (r.outcome === 'wait') {
+              waitUntil = Math.min(waitUntil, r.until);
+              kept.add(member);
+              return;
+            }
+            if (r.outcome === 'sent') {
+              sent.push(...r.sent);
+              already.push(...r.already);
+            } else if (r.outcome === 'failed') {
+              jobLog(deps.logger, job, group!.c).warn({ reason: r.message }, 'reminder group failed for good');
+            }
+            await deps.slots.served(at, member);
+          }),
+        );
+      }
+      if (outage) return retry(job, token, outage);
+    }
+    if (retryable) return retry(job, token, retryable);
+    if (kept.size > 0) {
+      // Only waits are left: not a mail try (see mailTries).
+      await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
+      await job.moveToDelayed(waitUntil, token);
+      throw new DelayedError();
+    }
+    return { outcome: 'sent', sent, already };
+  }
+
+  return async function processSendReminder(job: Job, token?: string): Promise<SendOutcome> {
+    if (!job.id) throw new UnrecoverableError('reminder job without an id');
+    const data = parsePayload(SendReminderPayloadSchema, job);
+    if ('s' in data) return runSlot(job, token, data);
+    const r = await runSends(job.id, data, job.attemptsStarted);
+    switch (r.outcome) {
+      case 'unknown':
+        throw new UnrecoverableError(`unknown commitment ${data.c}`);
+      case 'wait':
+        // A wait is not a mail try: count it in the job's data, so mailTries leaves it out.
+        await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
+        await job.moveToDelayed(r.until, token);
+        throw new DelayedError();
+      case 'retry':
+        return retry(job, token, r);
+      case 'failed':
+        throw new UnrecoverableError(r.message);
+      default:
+        return r;
+    }
   };
 }

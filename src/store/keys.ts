@@ -53,6 +53,10 @@ export function createKeys(prefix: string) {
      */
     unreconciled: `${p}:reminders:unreconciled`,
     overdueMarker: (commitmentId: string, dueVersion: number) => `${p}:overdue:${commitmentId}:${dueVersion}`,
+    /** A reminder slot: the groups of sends, of any commitment, that one job sends at one instant (epoch ms). */
+    slot: (at: number) => `${p}:slot:${at}`,
+    /** Set once a slot's job has served it; a slot is never reopened. */
+    slotClosed: (at: number) => `${p}:slot:${at}:closed`,
 
     // The send ledgers: one hash per send (field = recipient), and indexes of failed and sent deliveries.
     ledgerEntry: (kind: LedgerKind, sendId: string) => `${p}:ledger:${kind}:${sendId}`,

@@ -49,6 +49,8 @@ export interface ScriptedRedis extends Redis {
   compareAndSet(...args: Arg[]): Promise<number>;
   delIfEquals(...args: Arg[]): Promise<number>;
   zremIfAtMost(...args: Arg[]): Promise<number>;
+  slotAdd(...args: Arg[]): Promise<number>;
+  slotClose(...args: Arg[]): Promise<number>;
   deleteMeetingIfUnused(...args: Arg[]): Promise<'missing' | 'tied' | 'owned' | 'ok'>;
 }
 

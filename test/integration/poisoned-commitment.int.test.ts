@@ -8,6 +8,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.js';
+import { createScheduleIndex } from '../../src/store/schedule-index.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 import { newRedis } from '../support/redis.js';
@@ -66,8 +67,11 @@ describe('one poisoned commitment', () => {
     expect(new Set(failed.map((j) => j.data.commitmentId))).toEqual(new Set([POISONED]));
     expect(failed.map((j) => j.attemptsMade)).toEqual(failed.map(() => 1));
     expect(await errorsAt('reconcile')).toBe(failed.length);
-    // The others with a deadline have their reminder jobs.
-    const scheduled = [...new Set((await workers.queues.reminders.getJobs(['delayed', 'waiting'])).map((j) => j.data.c))].sort();
+    // The others with a deadline have their reminders scheduled (in the slots of their instants).
+    const schedule = createScheduleIndex(ctx.redis, ctx.keys);
+    const slots = (await workers.queues.reminders.getJobs(['delayed', 'waiting'])).map((j) => Number(j.data.s));
+    const members = (await Promise.all(slots.map((at) => schedule.slotMembers(at)))).flat();
+    const scheduled = [...new Set(members.map((m) => m.split('|')[0]))].sort();
     expect(scheduled).toEqual(['expert-meetings-prosecuting-smuggling-syndicates', 'information-paper-protection-registration']);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reminderGroupJobId, statusCheckJobId } from '../../jobs/reminder-jobs.js';
+import { reminderGroupJobId, slotJobId, slotMember, statusCheckJobId } from '../../jobs/reminder-jobs.js';
 import type { Notifier } from '../../src/app/ports.js';
 import type { Services, Wired } from '../../src/app/services.js';
 import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
@@ -99,6 +99,7 @@ const reminderProcessor = () =>
     baseUrl: 'http://followup.test',
     actionSecret: () => services.secret('action-link'),
     backoffMs: 10,
+    slots: wired.stores.schedule,
   });
 
 const groupJob = (id: string) => {
@@ -107,7 +108,7 @@ const groupJob = (id: string) => {
 };
 
 describe('the reconcile processor', () => {
-  it('when a commitment is due, then it schedules its reminder group and status check and records both in the schedule index', async () => {
+  it('when a commitment is due, then it puts its reminder group in the slot of its instant, schedules the slot and the status check, and records both in the schedule index', async () => {
     await dueNow('proc-reconcile');
     const [reconcile, reminders, statusCheck] = services.queues;
     const process = createReconcileProcessor({
@@ -124,11 +125,13 @@ describe('the reconcile processor', () => {
     });
     const result = await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job);
     expect(result).toMatchObject({ planned: 1, ensured: 1, removed: 0 });
-    const { job } = groupJob('proc-reconcile');
+    const t = Date.parse(NOW);
+    const member = slotMember({ c: 'proc-reconcile', v: 1, k: 'due', t });
     const scheduled = await wired.stores.schedule.get('proc-reconcile');
-    expect([...scheduled.reminders.keys()]).toEqual([job.id]);
-    expect(scheduled.reminders.get(job.id!)).toBe(Date.parse(NOW));
-    expect(await reminders!.getJob(job.id!)).toBeDefined();
+    expect([...scheduled.groups]).toEqual([[member, t]]);
+    expect(scheduled.reminders.size).toBe(0);
+    expect(await wired.stores.schedule.slotMembers(t)).toContain(member);
+    expect((await reminders!.getJob(slotJobId(t)))?.data).toEqual({ s: t });
     expect(scheduled.checks).toHaveLength(1);
     expect(await statusCheck!.getJob(scheduled.checks[0]!)).toBeDefined();
 
@@ -136,12 +139,40 @@ describe('the reconcile processor', () => {
     expect(await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job)).toMatchObject({ removed: 0 });
     expect(await wired.stores.schedule.get('proc-reconcile')).toEqual(scheduled);
 
-    // Cancelled: every job it had is removed, and so is its entry in the index.
+    // Cancelled: its group leaves the slot, its check is removed, and so is its entry in the index.
     await services.commitments.cancel('proc-reconcile', 'no longer needed', { name: 'test' });
     expect(await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job)).toMatchObject({ planned: 0, removed: 2 });
-    expect(await reminders!.getJob(job.id!)).toBeUndefined();
-    expect((await wired.stores.schedule.get('proc-reconcile')).reminders.size).toBe(0);
+    expect(await wired.stores.schedule.slotMembers(t)).not.toContain(member);
+    expect(await wired.stores.schedule.get('proc-reconcile')).toEqual({ groups: new Map(), reminders: new Map(), checks: [] });
     expect(statusCheckJobId('x')).toMatch(/^s/);
+  });
+
+  it('when a slot has already been served, then a group for its instant gets a job of its own', async () => {
+    await dueNow('proc-served-slot');
+    const [reconcile, reminders, statusCheck] = services.queues;
+    const t = Date.parse(NOW);
+    // The slot of NOW is served and closed (its job ran and found it empty).
+    await wired.stores.schedule.removeFromSlots((await wired.stores.schedule.slotMembers(t)).map((m) => [m, t] as const));
+    expect(await wired.stores.schedule.closeSlot(t, 60)).toBe(true);
+    const process = createReconcileProcessor({
+      schedule: wired.stores.schedule,
+      rescheduleAll: () => wired.commitments.rescheduleAll(),
+      rescheduleUnreconciled: (limit) => wired.commitments.rescheduleUnreconciled(limit),
+      commitments: wired.stores.commitments,
+      parties: createPartyLookup(wired.stores.parties, 0),
+      ledger: wired.stores.reminderLedger,
+      planner: wired.planner,
+      clock: ctx.clock,
+      logger: services.logger,
+      queues: { reconcile: reconcile!, reminders: reminders!, statusCheck: statusCheck! },
+    });
+    await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-served-slot' } }).job);
+    const { job } = groupJob('proc-served-slot');
+    const scheduled = await wired.stores.schedule.get('proc-served-slot');
+    expect(scheduled.groups.size).toBe(0);
+    expect([...scheduled.reminders]).toEqual([[job.id, t]]);
+    expect((await reminders!.getJob(job.id!))?.data).toEqual({ c: 'proc-served-slot', v: 1, k: 'due', t });
+    expect(await wired.stores.schedule.slotMembers(t)).toEqual([]);
   });
 });
 
@@ -159,6 +190,28 @@ describe('the reminder processor', () => {
     const again = await process(groupJob('proc-send').job);
     expect(again).toEqual({ outcome: 'sent', sent: [], already: ['focal-point.lka@example.org'] });
     expect(sink.messages.length).toBe(before + 1);
+  });
+
+  it('when a slot fires, then every group it holds is sent through the same guard, a closed commitment gets nothing, and the served slot takes no new group', async () => {
+    await dueNow('proc-slot-a');
+    await dueNow('proc-slot-b');
+    await dueNow('proc-slot-done');
+    await services.commitments.complete('proc-slot-done', { note: 'Done', completedOn: '2010-02-28' }, { name: 'test' });
+    const t = Date.parse(NOW);
+    const at = t + 1;
+    const members = ['proc-slot-a', 'proc-slot-b', 'proc-slot-done'].map((c) => slotMember({ c, v: 1, k: 'due', t }));
+    expect(await wired.stores.schedule.addToSlots(new Map([[at, members]]))).toEqual(new Set());
+    const before = sink.messages.length;
+
+    const result = await reminderProcessor()(fakeJob({ id: slotJobId(at), data: { s: at } }).job);
+    expect(result).toEqual({ outcome: 'sent', sent: ['focal-point.lka@example.org', 'focal-point.lka@example.org'], already: [] });
+    await sink.waitFor(before + 2);
+    const sendIds = sink.messages.slice(before).map((m) => String(m.parsed.headers.get('x-followup-send-id'))).sort();
+    expect(sendIds).toEqual(['proc-slot-a--d1--due--LKA', 'proc-slot-b--d1--due--LKA']);
+    expect(await wired.stores.schedule.slotMembers(at)).toEqual([]);
+    // Served and closed: a group for this instant now needs a job of its own.
+    expect(await wired.stores.schedule.addToSlots(new Map([[at, [members[0]!]]]))).toEqual(new Set([at]));
+    expect(await wired.stores.schedule.slotMembers(at)).toEqual([]);
   });
 
   it('when the commitment was completed, then the job sends nothing (the fire-time guard)', async () => {

@@ -64,7 +64,7 @@ describe('a worker killed mid-batch', { timeout: 90_000 }, () => {
         .expect(201);
     }
     const total = COMMITMENTS * PARTIES.length;
-    // One job per commitment: its ten parties share one zone, so their sends share one instant.
+    // One slot per commitment (their instants are 100 ms apart), each with one job: its ten parties share one zone, so their sends share one group.
     await until(async () => (await h.queues.reminders.getJobCounts('delayed', 'waiting')).delayed === COMMITMENTS, 10_000, 'the batch to be scheduled');
 
     await until(() => h.sink.messages.length >= 50, 20_000, 'the batch to be under way');

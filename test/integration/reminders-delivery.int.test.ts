@@ -38,11 +38,11 @@ async function create(id: string, dueInMs: number, extra: Record<string, unknown
 }
 
 /**
- * Seven sends, four jobs: LKA and IDN get each step at the exact instant (sendAt null), so
- * before-PT4S, before-PT2S and due each go out from one job for both; overdue-1 is LKA's alone.
+ * Seven sends, four groups: LKA and IDN get each step at the exact instant (sendAt null), so
+ * before-PT4S, before-PT2S and due each go out as one group for both; overdue-1 is LKA's alone.
  */
 const JOBS = 4;
-const pendingJobs = async (id: string) => (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => (j.data as { c?: string }).c === id);
+const pendingJobs = (id: string) => h.scheduledGroups(id);
 
 describe.concurrent('reminders at run time', () => {
   it('when a deadline is 6 s away, then every step arrives in plan order and none before its planned instant', async () => {

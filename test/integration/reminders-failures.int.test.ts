@@ -7,6 +7,7 @@
  * The SMTP sink's failure switch is shared, so these tests run one at a time.
  */
 import request from 'supertest';
+import { slotJobId } from '../../jobs/reminder-jobs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommitment } from '../../src/domain/commitment.js';
 import { TOKENS, bearer } from '../support/app.js';
@@ -40,35 +41,36 @@ async function create(id: string, dueInMs: number, leads = ['LKA'], members = ['
 const failedRows = async (id: string) =>
   (await request(h.app).get(`/v1/reminders?state=failed&commitment=${id}`).set(bearer(TOKENS.admin)).expect(200)).body.items as Array<{ sendId: string; recipient: string; responseCode?: number }>;
 
-/** The scheduled (group) job of a commitment's sends, once it is in `state`. */
-async function waitForState(commitmentId: string, state: 'failed') {
-  const job = await until(async () => (await h.queues.reminders.getJobs([state])).find((j) => j.data.c === commitmentId && j.data.m === undefined) ?? null, 15_000, `${commitmentId}'s job to be ${state}`);
-  return job!;
+/** Once `n` of a commitment's deliveries are recorded failed and nothing more is scheduled or running for it. */
+async function waitForFailures(commitmentId: string, n: number) {
+  await until(async () => ((await failedRows(commitmentId)).length >= n ? true : null), 15_000, `${n} failed deliveries of ${commitmentId}`);
+  await h.settled(commitmentId);
 }
 
 describe('delivery failures', () => {
   it('when SMTP answers 4xx and then recovers, then each reminder is delivered exactly once', async () => {
     const runs: string[] = [];
-    h.workers!.workers.find((w) => w.name === 'reminders')!.on('active', (job) => runs.push(String(job.data.c)));
+    h.workers!.workers.find((w) => w.name === 'reminders')!.on('active', (job) => runs.push(String(job.id)));
     h.sink.failNext(451, 2);
     await create('smtp-4xx', 1500);
+    const dueAt = (await request(h.app).get('/v1/commitments/smtp-4xx').set(bearer(TOKENS.admin)).expect(200)).body.dueAt as string;
     await until(() => h.mailFor('smtp-4xx').length >= 2, 20_000, 'both reminders');
     await h.settled('smtp-4xx');
     const ids = h.mailFor('smtp-4xx').map((m) => `${sendIdOf(m)}|${m.envelopeTo.join()}`);
     expect(ids.sort()).toEqual(['smtp-4xx--d1--due--IDN|focal-point.idn@example.org', 'smtp-4xx--d1--due--LKA|focal-point.lka@example.org']);
     expect((await h.ledger.get('smtp-4xx--d1--due--LKA', 'focal-point.lka@example.org'))?.state).toBe('sent');
     expect(await failedRows('smtp-4xx')).toEqual([]);
-    // Both sends fall on the deadline instant, so one job carries them. The two 451s really
-    // happened: two extra runs of that job, each after a backoff.
-    expect(runs.filter((c) => c === 'smtp-4xx')).toHaveLength(3);
+    // Both sends fall on the deadline instant, so one group in that instant's slot carries them.
+    // The two 451s really happened: two extra runs of the slot's job, each after a backoff.
+    expect(runs.filter((id) => id === slotJobId(Date.parse(dueAt)))).toHaveLength(3);
   });
 
   it('when SMTP answers 5xx, then the delivery fails at once, is recorded and visible, and an admin retry delivers it', async () => {
     h.sink.failNext(550, 2);
     await create('smtp-5xx', 1500);
-    // One 550 does not stop the job: both recipients are tried once, then the job fails for good.
-    const job = await waitForState('smtp-5xx', 'failed');
-    expect(job.attemptsStarted).toBe(1);
+    // One 550 does not stop the group: both recipients are tried once, and it fails for good (no retry is scheduled).
+    await waitForFailures('smtp-5xx', 2);
+    expect(await h.scheduledGroups('smtp-5xx')).toEqual([]);
     expect(h.mailFor('smtp-5xx')).toHaveLength(0);
 
     const rows = await failedRows('smtp-5xx');
@@ -91,7 +93,7 @@ describe('delivery failures', () => {
     h.sink.rejectRecipients(['rejected@example.org']);
     try {
       await create('partial-reject', 1000, ['QA-TWO'], []);
-      await waitForState('partial-reject', 'failed');
+      await waitForFailures('partial-reject', 1);
     } finally {
       h.sink.rejectRecipients([]);
     }
@@ -116,7 +118,7 @@ describe('an escalation with two leads', () => {
         .set(bearer(TOKENS.admin))
         .send({ id, meetingId: 'ahg-som-2009', title: 'Expert working group on irregular movement by air', leads: ['LKA', 'AFG'], members: ['IND'], due: { at: instant(1000) }, reminderPolicy: policy })
         .expect(201);
-      await waitForState(id, 'failed');
+      await waitForFailures(id, 1);
     } finally {
       h.sink.rejectRecipients([]);
     }

@@ -7,6 +7,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, bearer } from '../support/app.js';
+import { slotJobId } from '../../jobs/reminder-jobs.js';
+import { createScheduleIndex } from '../../src/store/schedule-index.js';
 import { sendIdOf, startReminderHarness, until, type ReminderHarness } from '../support/reminder-harness.js';
 
 let h: ReminderHarness;
@@ -36,10 +38,14 @@ async function plannedPairs(id: string): Promise<string[]> {
   return [...new Set(items.filter((i) => i.state === 'planned').map((i) => `${i.stepKey}@${Date.parse(i.at)}`))].sort();
 }
 
-/** The scheduled jobs' (step, instant) pairs. */
+/** The scheduled groups' (step, instant) pairs: in a slot, or in a job of their own. */
 async function jobPairs(id: string): Promise<string[]> {
-  const jobs = (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => j.data.c === id);
-  return jobs.map((j) => `${String(j.data.k)}@${Number(j.data.t)}`).sort();
+  const own = (await h.queues.reminders.getJobs(['delayed', 'waiting'])).filter((j) => j.data.c === id).map((j) => `${String(j.data.k)}@${Number(j.data.t)}`);
+  const inSlots = (await h.scheduledGroups(id)).filter((g) => g.includes('|')).map((g) => {
+    const [, , k, t] = g.split('|');
+    return `${k}@${t}`;
+  });
+  return [...own, ...inSlots].sort();
 }
 
 describe('reminder jobs by group', () => {
@@ -80,7 +86,7 @@ describe('reminder jobs by group', () => {
     // Today, locally, is quiet in Kiritimati and not in Pago Pago (a day behind).
     const runs: string[] = [];
     h.workers!.workers.find((w) => w.name === 'reminders')!.on('active', (job) => {
-      if (job.data.c === id) runs.push(String(job.id));
+      runs.push(String(job.id));
     });
     const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(new Intl.DateTimeFormat('en-US', { timeZone: 'Pacific/Kiritimati', weekday: 'short' }).format(new Date()));
     await create({
@@ -103,27 +109,28 @@ describe('reminder jobs by group', () => {
     const kir = items.find((i) => i.partyId === 'QA-KIR')!;
     expect(items.map((i) => `${i.partyId}=${i.state}`).sort()).toEqual(['QA-KIR=planned', 'QA-PPG=sent']);
     expect(Date.parse(kir.at)).toBeGreaterThan(Date.now() + 3600_000);
-    // One job for both, now delayed until Kiritimati's instant.
-    const jobs = (await h.queues.reminders.getJobs(['delayed', 'waiting', 'active'])).filter((j) => j.data.c === id);
-    expect(jobs).toHaveLength(1);
-    expect(await jobs[0]!.getState()).toBe('delayed');
+    // One group for both, still in its slot, whose job is now delayed until Kiritimati's instant.
+    const [[, slotAt]] = (await createScheduleIndex(h.redis, h.keys).pendingGroups(id)) as [[string, number]];
+    const job = (await h.queues.reminders.getJob(slotJobId(slotAt)))!;
+    expect(await job.getState()).toBe('delayed');
+    expect(runs.filter((r) => r === job.id)).toHaveLength(1);
     // The wait is counted in the job's data, so it does not use up one of the mail tries.
-    expect(jobs[0]!.data.w).toBe(1);
+    expect(job.data.w).toBe(1);
     // BullMQ scores a delayed job by its due time × 4096 (plus a counter). With sendAt null the
     // catch-up keeps the local wall time of "now", so the view (computed a moment later) is a little later.
-    const score = Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!));
+    const score = Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, job.id!));
     const lag = Date.parse(kir.at) - Math.floor(score / 4096);
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(10_000);
 
-    // A later reconcile (any change, or the periodic full one) leaves the waiting job where it is:
-    // it does not pull it back to the instant of the send already delivered.
+    // A later reconcile (any change, or the periodic full one) does not pull the group back to the
+    // instant of the send already delivered: it moves it to the slot of Kiritimati's instant.
     await h.services.scheduler.commitmentsChanged([id]);
     await h.settled(id, { delayedToo: false });
-    expect(runs).toHaveLength(1);
-    const moved = Math.floor(Number(await h.redis.zscore(h.queues.reminders.keys.delayed!, jobs[0]!.id!)) / 4096) - Math.floor(score / 4096);
-    expect(moved).toBeGreaterThanOrEqual(0);
-    expect(moved).toBeLessThan(10_000);
+    expect(runs.filter((r) => r === job.id)).toHaveLength(1);
+    expect(await jobPairs(id)).toHaveLength(1);
+    const [[, movedTo]] = (await createScheduleIndex(h.redis, h.keys).pendingGroups(id)) as [[string, number]];
+    expect(Math.abs(movedTo - Date.parse(kir.at))).toBeLessThan(10_000);
     expect(h.mailFor(id)).toHaveLength(1);
   });
 });

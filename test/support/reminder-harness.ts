@@ -19,6 +19,8 @@ import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
 import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
+import { createScheduleIndex } from '../../src/store/schedule-index.js';
+import { slotJobId } from '../../jobs/reminder-jobs.js';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../workers/index.js';
 import { seedFile } from './app.js';
 import { API_TOKENS } from './app.js';
@@ -60,6 +62,8 @@ export interface ReminderHarness {
    * A recorded state, so tests need not sleep to prove that nothing more arrives.
    */
   settled(commitmentId: string, opts?: { delayedToo?: boolean; timeoutMs?: number }): Promise<void>;
+  /** The commitment's groups still scheduled: in a slot, or in a job of their own that waits or is delayed. */
+  scheduledGroups(commitmentId: string): Promise<string[]>;
   addParty(p: Party): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -98,6 +102,8 @@ export async function startReminderHarness(
     NODE_ENV: 'test',
     SMTP_URL: sink.url,
     PUBLIC_BASE_URL: 'http://followup.test',
+    // The sweep repairs writes made behind the scheduler's back, which the fire-time guard tests make on purpose.
+    RECONCILE_SWEEP_EVERY: 'PT1H',
     ...opts.env,
   });
   const keys = createKeys(prefix);
@@ -129,16 +135,27 @@ export async function startReminderHarness(
     mailer,
     mailFor: (id) => sink.messages.filter((m) => sendIdOf(m).startsWith(`${id}--`)),
     async settled(id, o = {}) {
+      const schedule = createScheduleIndex(redis, keys);
       const states = o.delayedToo === false ? (['waiting', 'active'] as const) : (['waiting', 'active', 'delayed'] as const);
       await until(
         async () => {
           if (!(await reconcilesIdle(reconcile))) return false;
           const mine = (await reminders.getJobs([...states])).filter((j) => (j.data as { c?: string }).c === id);
-          return mine.length === 0;
+          if (mine.length > 0) return false;
+          // Its groups waiting in a slot: the slot's job (shared by every commitment of its instant) must not be due or running.
+          for (const [, at] of await schedule.pendingGroups(id)) {
+            if ((states as readonly string[]).includes(await reminders.getJobState(slotJobId(at)))) return false;
+          }
+          return true;
         },
         o.timeoutMs ?? 15_000,
         `the jobs of ${id} to settle`,
       );
+    },
+    async scheduledGroups(id) {
+      const own = (await reminders.getJobs(['delayed', 'waiting'])).filter((j) => (j.data as { c?: string }).c === id).map((j) => j.id!);
+      const inSlots = (await createScheduleIndex(redis, keys).pendingGroups(id)).map(([member]) => member);
+      return [...own, ...inSlots];
     },
     addParty: (p) => services.parties.put(p),
     async cleanup() {
