@@ -89,6 +89,12 @@ export function parseSlotMember(member: string): SendGroupPayload | null {
   const parsed = SendReminderPayloadSchema.safeParse({ c, v: Number(v), k, t: Number(t) });
   return rest.length === 0 && parsed.success && 'k' in parsed.data ? parsed.data : null;
 }
+/** A status check as a slot holds it: `commitment|deadline version|check`, in the slot just after the deadline. */
+export const checkMember = (c: string, v: number) => `${c}|${v}|check`;
+export function parseCheckMember(member: string): StatusCheckPayload | null {
+  const m = /^([a-z0-9-]{1,80})\|(\d{1,9})\|check$/.exec(member);
+  return m ? { c: m[1]!, v: Number(m[2]) } : null;
+}
 /** The BullMQ job id of a slot: `t` + its instant (deterministic, so every reconcile adds the same one). */
 export const slotJobId = (at: number) => `t${at}`;
 /**

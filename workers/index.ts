@@ -88,6 +88,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   const backoff = opts.backoffMs !== undefined ? { backoffMs: opts.backoffMs } : {};
 
+  const statusCheck = createStatusCheckProcessor({ commitments, clock, logger });
   const workers: Worker[] = [
     createWorker(
       QUEUES.reconcile,
@@ -103,6 +104,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         commitments, parties, ledger, planner, delivery, clock, logger, baseUrl: config.PUBLIC_BASE_URL, actionSecret, links, ...(metrics ? { metrics } : {}), ...backoff,
         // A mail server outage pauses the whole queue (every process) instead of spending tries.
         slots: schedule,
+        check: statusCheck.check,
         pauseDelivery: (ms) => queues.reminders.rateLimit(ms),
         outagePauseMs,
         onOutage: (err) => {
@@ -127,7 +129,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       },
     ),
     createWorker(QUEUES.notices, createNoticeProcessor({ extensions }), redis, prefix, logger, { concurrency: 4, ...opts.worker }),
-    createWorker(QUEUES.statusCheck, createStatusCheckProcessor({ commitments, clock, logger }), redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
+    createWorker(QUEUES.statusCheck, statusCheck, redis, prefix, logger, { concurrency: 4, removeOnComplete: { count: 0 }, removeOnFail: { age: 30 * 24 * 3600 }, ...opts.worker }),
   ];
   for (const w of workers) instrumentWorker(w, metrics);
 

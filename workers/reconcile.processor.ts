@@ -27,6 +27,7 @@ import {
   slotJobId,
   slotJobOptions,
   slotMember,
+  checkMember,
   statusCheckJobId,
   statusCheckJobOptions,
   type SendSlotPayload,
@@ -139,7 +140,12 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     const planned = plan.filter((s) => s.state === 'planned');
     const groups = groupSends(planned);
     const memberOf = new Map([...groups].map(([jobId, sends]) => [jobId, slotMember({ c: id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) })]));
-    const wantChecks = check ? [statusCheckJobId(check.id)] : [];
+    // The status check goes in the slot just after the deadline (1 ms: a commitment is overdue only
+    // once its deadline has passed), unless it already has a job of its own.
+    const checkJob = check ? statusCheckJobId(check.id) : null;
+    const checkM = check && !prev.checks.includes(checkJob!) ? checkMember(id, check.dueVersion) : null;
+    const checkAt = check ? Date.parse(check.at) + 1 : 0;
+    const wantChecks = check && !checkM ? [checkJob!] : [];
 
     // Intent first: every slot entry we may make is findable before it exists (at its planned instant).
     const wide: Scheduled = { groups: new Map(prev.groups), reminders: new Map(prev.reminders), checks: union(prev.checks, wantChecks) };
@@ -147,9 +153,18 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       const member = memberOf.get(jobId)!;
       if (!wide.reminders.has(jobId) && !wide.groups.has(member)) wide.groups.set(member, fireAt(sends));
     }
+    if (checkM && !wide.groups.has(checkM)) wide.groups.set(checkM, checkAt);
     if (!sameSchedule(wide, prev)) await schedule.set(id, wide);
 
     const want: Scheduled = { groups: new Map(), reminders: new Map(), checks: wantChecks };
+    /** As a job is re-timed (see retime): an entry stays in its slot unless its instant really moved;
+     * one whose slot and wanted instant have both passed is due there now (a catch-up's "now" differs per run). */
+    const toSlot = (member: string, at: number) => {
+      const recorded = prev.groups.get(member);
+      const slotAt = recorded !== undefined && (Math.abs(recorded - at) <= 1000 || (recorded <= now.getTime() && at <= now.getTime())) ? recorded : at;
+      want.groups.set(member, slotAt);
+      toSlots.set(slotAt, [...(toSlots.get(slotAt) ?? []), member]);
+    };
     // Groups with a job of their own (a retry, a wait, a served slot, or scheduled before slots) keep it.
     const ownJobs: Array<[jobId: string, sends: PlannedSend[], at: number]> = [];
     const toSlots = new Map<number, string[]>();
@@ -169,16 +184,9 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
           want.reminders.set(jobId, at);
           ownJobs.push([jobId, sends, at]);
           await retime(jobId, prev.reminders.get(jobId), at, now);
-        } else {
-          const member = memberOf.get(jobId)!;
-          // As a job is re-timed (see retime): a group stays in its slot unless its instant really moved;
-          // one whose slot and wanted instant have both passed is due there now (a catch-up's "now" differs per run).
-          const recorded = prev.groups.get(member);
-          const slotAt = recorded !== undefined && (Math.abs(recorded - at) <= 1000 || (recorded <= now.getTime() && at <= now.getTime())) ? recorded : at;
-          want.groups.set(member, slotAt);
-          toSlots.set(slotAt, [...(toSlots.get(slotAt) ?? []), member]);
-        }
+        } else toSlot(memberOf.get(jobId)!, at);
       }
+      if (checkM && !(await schedule.overdueRecorded(c.id, check!.dueVersion))) toSlot(checkM, checkAt);
     }
 
     // Stale: scheduled before, not wanted now (done/cancelled → everything), or moved to another slot.
@@ -190,7 +198,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     await schedule.removeFromSlots(leaving);
     removed += leaving.length;
 
-    // A slot whose job has already served it takes no new group: such a group gets a job of its own.
+    // A slot whose job has already served it takes no new entry: such a group or check gets a job of its own.
     const closed = await schedule.addToSlots(toSlots);
     if (closed.size) {
       for (const [jobId, sends] of groups) {
@@ -201,7 +209,11 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         want.reminders.set(jobId, at);
         ownJobs.push([jobId, sends, at]);
       }
-      await schedule.set(id, { ...wide, reminders: new Map([...wide.reminders, ...want.reminders]) });
+      if (checkM && closed.has(want.groups.get(checkM) ?? Number.NaN)) {
+        want.groups.delete(checkM);
+        want.checks = [checkJob!];
+      }
+      await schedule.set(id, { groups: wide.groups, reminders: new Map([...wide.reminders, ...want.reminders]), checks: union(wide.checks, want.checks) });
     }
     const slots = [...toSlots.keys()].filter((at) => !closed.has(at));
     if (slots.length) {
@@ -216,13 +228,13 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       await queues.reminders.addBulk(ownJobs.map(([, sends, at]) => groupJob({ c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) }, msUntil(clock, at, now))));
       added += ownJobs.length;
     }
-    if (c && check && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
+    if (c && check && want.checks.length && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
       await queues.statusCheck.add(jobName(JOB_NAMES.statusCheck, c.id), { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
         ...statusCheckJobOptions,
         jobId: statusCheckJobId(check.id),
         // 1 ms after the deadline instant: a commitment is overdue only once its deadline has
         // passed, so a check due exactly at it would only put itself back (a second run).
-        delay: msUntil(clock, Date.parse(check.at) + 1, now),
+        delay: msUntil(clock, checkAt, now),
       });
     }
     if (!sameSchedule(want, wide)) await schedule.set(id, want);

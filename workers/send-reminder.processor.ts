@@ -21,6 +21,7 @@ import {
   SLOT_CLOSED_SECONDS,
   SendReminderPayloadSchema,
   groupInstant,
+  parseCheckMember,
   parseSlotMember,
   reminderGroupJobId,
   reminderJobId,
@@ -45,6 +46,7 @@ import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
 import type { ScheduleIndex } from '../src/store/schedule-index.js';
+import type { StatusCheck } from './status-check.processor.js';
 import type { PartyLookup } from './party-cache.js';
 
 export interface SendReminderDeps {
@@ -69,6 +71,8 @@ export interface SendReminderDeps {
   outagePauseMs?: number;
   /** Called on each outage pause (throttled logging and counting). */
   onOutage?: (err: MailError) => void;
+  /** The status check at a deadline, for the checks a slot holds (workers/status-check.processor.ts). */
+  check: StatusCheck;
   /** The reminder slots (src/store/schedule-index.ts). */
   slots: Pick<ScheduleIndex, 'slotMembers' | 'served' | 'closeSlot'>;
 }
@@ -289,7 +293,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   }
 
   /**
-   * A slot: every group it holds, a few at a time, each through the same guard and delivery as a
+   * A slot: every group it holds (and the status checks due then), a few at a time, each through the same guard and delivery as a
    * group's own job. A served group leaves the slot. A group that must wait (a send moved later)
    * or retry (a 4xx) stays, and the slot's job runs again for it, as a group's own job would: at
    * the earliest such instant, or after the mail backoff. An outage pauses the queue, as ever.
@@ -314,6 +318,15 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       for (let i = 0; i < members.length && !outage; i += SLOT_PARALLEL) {
         await Promise.all(
           members.slice(i, i + SLOT_PARALLEL).map(async (member) => {
+            const check = parseCheckMember(member);
+            if (check) {
+              const r = await deps.check(check.c, check.v);
+              if (r.outcome === 'early') {
+                waitUntil = Math.min(waitUntil, r.until);
+                kept.add(member);
+              } else await deps.slots.served(at, member);
+              return;
+            }
             const group = parseSlotMember(member);
             const r = group ? await runSends(reminderGroupJobId({ commitmentId: group.c, dueVersion: group.v, stepKey: group.k, at: group.t }), group, tries) : ({ outcome: 'unknown' } as const);
             if (r.outcome === 'retry') {

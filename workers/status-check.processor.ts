@@ -10,7 +10,9 @@
  * commitment is still at the version the check decided on: a retried or
  * duplicated job finds the marker and records nothing more, and a completion
  * that lands between the read and the write sends the check back to read again.
- * Two round trips: the read, then the script.
+ * Two round trips: the read, then the script. The check runs as a member of
+ * the reminder slot of its instant (workers/send-reminder.processor.ts), or as
+ * a job of its own when that slot was already served.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -19,8 +21,9 @@ import { realInstant, type Clock } from '../src/domain/clock.js';
 import { dueInstant } from '../src/domain/deadline.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { isClosed } from '../src/domain/status.js';
-import { childFor } from '../src/logger.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
+
+export type CheckOutcome = { outcome: 'overdue' | 'already-recorded' | 'not-applicable' | 'unknown' } | { outcome: 'early'; until: number };
 
 export interface StatusCheckDeps {
   commitments: CommitmentStore;
@@ -30,29 +33,21 @@ export interface StatusCheckDeps {
 
 export function createStatusCheckProcessor(deps: StatusCheckDeps) {
   const { commitments, clock } = deps;
-  // The child logger only when it will write (a burst of deadlines runs this a thousand times).
-  const logOverdue = (job: Job, commitmentId: string, due: Date) => {
-    if (deps.logger.isLevelEnabled('info')) childFor(deps.logger, { queue: 'status-check', jobId: job.id, commitmentId }).info({ dueAt: due.toISOString() }, 'commitment overdue');
-  };
-  return async function processStatusCheck(job: Job, token?: string) {
-    const parsed = StatusCheckPayloadSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed status-check payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-    const { c: commitmentId, v: dueVersion } = parsed.data;
+  /**
+   * Decide and record once (see the module comment). `early`: fired at or before the deadline
+   * (clock skew between processes), to look again just after it, on BullMQ's real timeline.
+   */
+  async function check(commitmentId: string, dueVersion: number): Promise<CheckOutcome> {
     // Decide on what is stored, then record only if it is still stored (see recordOverdueOnce);
     // a change in between (the commitment was just completed) means reading and deciding again.
     for (let round = 0; ; round++) {
       const c = await commitments.get(commitmentId);
-      if (!c) throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
-      if (isClosed(c.status) || c.dueVersion !== dueVersion) return { outcome: 'not-applicable' as const };
+      if (!c) return { outcome: 'unknown' };
+      if (isClosed(c.status) || c.dueVersion !== dueVersion) return { outcome: 'not-applicable' };
       const due = dueInstant(c.due);
-      if (!due) return { outcome: 'not-applicable' as const };
+      if (!due) return { outcome: 'not-applicable' };
       const now = clock.now();
-      if (now.getTime() <= due.getTime()) {
-        // Fired at or before the deadline (clock skew between processes): look again just after it
-        // (on BullMQ's real timeline: realInstant is the identity unless the clock is compressed).
-        await job.moveToDelayed(realInstant(clock, due.getTime() + 1), token);
-        throw new DelayedError();
-      }
+      if (now.getTime() <= due.getTime()) return { outcome: 'early', until: realInstant(clock, due.getTime() + 1) };
       const event: DomainEvent = {
         type: 'commitment.overdue',
         commitmentId: c.id,
@@ -64,14 +59,28 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
         data: { dueVersion, dueAt: due.toISOString(), status: c.status },
       };
       const result = await commitments.recordOverdueOnce(c.id, c.version, dueVersion, now.toISOString(), [event]);
-      if (result === 'already') return { outcome: 'already-recorded' as const };
-      if (result === 'missing') throw new UnrecoverableError(`unknown commitment ${commitmentId}`);
+      if (result === 'already') return { outcome: 'already-recorded' };
+      if (result === 'missing') return { outcome: 'unknown' };
       if (result === 'ok') {
-        logOverdue(job, commitmentId, due);
-        return { outcome: 'overdue' as const };
+        if (deps.logger.isLevelEnabled('info')) deps.logger.info({ queue: 'status-check', commitmentId, dueAt: due.toISOString() }, 'commitment overdue');
+        return { outcome: 'overdue' };
       }
-      // 'changed': a few rounds settle any real sequence of edits; past that BullMQ retries the job.
+      // 'changed': a few rounds settle any real sequence of edits; past that the job is retried.
       if (round >= 4) throw new Error(`commitment ${commitmentId} kept changing during its status check`);
     }
-  };
+  }
+
+  async function processStatusCheck(job: Job, token?: string) {
+    const parsed = StatusCheckPayloadSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`malformed status-check payload: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const r = await check(parsed.data.c, parsed.data.v);
+    if (r.outcome === 'unknown') throw new UnrecoverableError(`unknown commitment ${parsed.data.c}`);
+    if (r.outcome === 'early') {
+      await job.moveToDelayed(r.until, token);
+      throw new DelayedError();
+    }
+    return { outcome: r.outcome };
+  }
+  return Object.assign(processStatusCheck, { check });
 }
+export type StatusCheck = ReturnType<typeof createStatusCheckProcessor>['check'];

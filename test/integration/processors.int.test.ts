@@ -6,7 +6,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reminderGroupJobId, slotJobId, slotMember, statusCheckJobId } from '../../jobs/reminder-jobs.js';
+import { checkMember, reminderGroupJobId, slotJobId, slotMember, statusCheckJobId } from '../../jobs/reminder-jobs.js';
 import type { Notifier } from '../../src/app/ports.js';
 import type { Services, Wired } from '../../src/app/services.js';
 import type { ReminderPolicy } from '../../src/domain/reminder-policy.js';
@@ -100,6 +100,7 @@ const reminderProcessor = () =>
     actionSecret: () => services.secret('action-link'),
     backoffMs: 10,
     slots: wired.stores.schedule,
+    check: createStatusCheckProcessor({ commitments: wired.stores.commitments, clock: ctx.clock, logger: services.logger }).check,
   });
 
 const groupJob = (id: string) => {
@@ -108,7 +109,7 @@ const groupJob = (id: string) => {
 };
 
 describe('the reconcile processor', () => {
-  it('when a commitment is due, then it puts its reminder group in the slot of its instant, schedules the slot and the status check, and records both in the schedule index', async () => {
+  it('when a commitment is due, then it puts its reminder group in the slot of its instant and its status check in the slot just after, schedules both slots, and records them in the schedule index', async () => {
     await dueNow('proc-reconcile');
     const [reconcile, reminders, statusCheck] = services.queues;
     const process = createReconcileProcessor({
@@ -124,25 +125,29 @@ describe('the reconcile processor', () => {
       queues: { reconcile: reconcile!, reminders: reminders!, statusCheck: statusCheck! },
     });
     const result = await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job);
-    expect(result).toMatchObject({ planned: 1, ensured: 1, removed: 0 });
+    expect(result).toMatchObject({ planned: 1, ensured: 2, removed: 0 });
     const t = Date.parse(NOW);
     const member = slotMember({ c: 'proc-reconcile', v: 1, k: 'due', t });
+    const check = checkMember('proc-reconcile', 1);
     const scheduled = await wired.stores.schedule.get('proc-reconcile');
-    expect([...scheduled.groups]).toEqual([[member, t]]);
+    expect([...scheduled.groups].sort()).toEqual([[member, t], [check, t + 1]].sort());
     expect(scheduled.reminders.size).toBe(0);
+    expect(scheduled.checks).toEqual([]);
     expect(await wired.stores.schedule.slotMembers(t)).toContain(member);
+    expect(await wired.stores.schedule.slotMembers(t + 1)).toContain(check);
     expect((await reminders!.getJob(slotJobId(t)))?.data).toEqual({ s: t });
-    expect(scheduled.checks).toHaveLength(1);
-    expect(await statusCheck!.getJob(scheduled.checks[0]!)).toBeDefined();
+    expect((await reminders!.getJob(slotJobId(t + 1)))?.data).toEqual({ s: t + 1 });
+    expect(await statusCheck!.getJobCounts('delayed', 'waiting')).toEqual({ delayed: 0, waiting: 0 });
 
     // Run again: nothing new is added or removed.
     expect(await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job)).toMatchObject({ removed: 0 });
     expect(await wired.stores.schedule.get('proc-reconcile')).toEqual(scheduled);
 
-    // Cancelled: its group leaves the slot, its check is removed, and so is its entry in the index.
+    // Cancelled: its group and its check leave their slots, and its entry leaves the index.
     await services.commitments.cancel('proc-reconcile', 'no longer needed', { name: 'test' });
     expect(await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job)).toMatchObject({ planned: 0, removed: 2 });
     expect(await wired.stores.schedule.slotMembers(t)).not.toContain(member);
+    expect(await wired.stores.schedule.slotMembers(t + 1)).not.toContain(check);
     expect(await wired.stores.schedule.get('proc-reconcile')).toEqual({ groups: new Map(), reminders: new Map(), checks: [] });
     expect(statusCheckJobId('x')).toMatch(/^s/);
   });
@@ -169,7 +174,8 @@ describe('the reconcile processor', () => {
     await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-served-slot' } }).job);
     const { job } = groupJob('proc-served-slot');
     const scheduled = await wired.stores.schedule.get('proc-served-slot');
-    expect(scheduled.groups.size).toBe(0);
+    // Its status check, 1 ms later, is in a slot not yet served.
+    expect([...scheduled.groups]).toEqual([[checkMember('proc-served-slot', 1), t + 1]]);
     expect([...scheduled.reminders]).toEqual([[job.id, t]]);
     expect((await reminders!.getJob(job.id!))?.data).toEqual({ c: 'proc-served-slot', v: 1, k: 'due', t });
     expect(await wired.stores.schedule.slotMembers(t)).toEqual([]);
@@ -198,7 +204,7 @@ describe('the reminder processor', () => {
     await dueNow('proc-slot-done');
     await services.commitments.complete('proc-slot-done', { note: 'Done', completedOn: '2010-02-28' }, { name: 'test' });
     const t = Date.parse(NOW);
-    const at = t + 1;
+    const at = t + 7;
     const members = ['proc-slot-a', 'proc-slot-b', 'proc-slot-done'].map((c) => slotMember({ c, v: 1, k: 'due', t }));
     expect(await wired.stores.schedule.addToSlots(new Map([[at, members]]))).toEqual(new Set());
     const before = sink.messages.length;

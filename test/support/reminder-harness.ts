@@ -20,7 +20,7 @@ import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { createKeys, type Keys } from '../../src/store/keys.js';
 import { createScheduleIndex } from '../../src/store/schedule-index.js';
-import { slotJobId } from '../../jobs/reminder-jobs.js';
+import { parseCheckMember, slotJobId } from '../../jobs/reminder-jobs.js';
 import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../workers/index.js';
 import { seedFile } from './app.js';
 import { API_TOKENS } from './app.js';
@@ -143,7 +143,8 @@ export async function startReminderHarness(
           const mine = (await reminders.getJobs([...states])).filter((j) => (j.data as { c?: string }).c === id);
           if (mine.length > 0) return false;
           // Its groups waiting in a slot: the slot's job (shared by every commitment of its instant) must not be due or running.
-          for (const [, at] of await schedule.pendingGroups(id)) {
+          for (const [member, at] of await schedule.pendingGroups(id)) {
+            if (parseCheckMember(member)) continue; // its status check: no mail
             if ((states as readonly string[]).includes(await reminders.getJobState(slotJobId(at)))) return false;
           }
           return true;
@@ -154,7 +155,7 @@ export async function startReminderHarness(
     },
     async scheduledGroups(id) {
       const own = (await reminders.getJobs(['delayed', 'waiting'])).filter((j) => (j.data as { c?: string }).c === id).map((j) => j.id!);
-      const inSlots = (await createScheduleIndex(redis, keys).pendingGroups(id)).map(([member]) => member);
+      const inSlots = (await createScheduleIndex(redis, keys).pendingGroups(id)).map(([member]) => member).filter((m) => !parseCheckMember(m));
       return [...own, ...inSlots];
     },
     addParty: (p) => services.parties.put(p),
