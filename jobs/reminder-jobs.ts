@@ -198,34 +198,25 @@ export async function enqueueReconcileMany(queue: Queue, ids: readonly string[])
   }
 }
 
-/**
- * The periodic full reconcile, as a Job Scheduler (upsert is idempotent, so
- * every worker process may call it at start). Each run fans out into
- * per-commitment reconciles, which repair whatever a crash left half done.
- */
-export async function upsertFullReconcile(queue: Queue, every: string): Promise<void> {
-  const ms = durationToMs(parseIsoDuration(every) ?? { minutes: 15 });
-  await queue.upsertJobScheduler(
-    FULL_RECONCILE_SCHEDULER_ID,
-    { every: Math.max(1000, ms) },
-    { name: JOB_NAMES.fullReconcile, data: { full: true } satisfies ReconcilePayload, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
-  );
+/** A periodic reconcile run, as a Job Scheduler (upsert is idempotent, so every worker process may call it at start). */
+async function upsertPeriodic(queue: Queue, id: string, name: string, data: ReconcilePayload, every: string, fallbackMs: number): Promise<void> {
+  const ms = durationToMs(parseIsoDuration(every) ?? { seconds: fallbackMs / 1000 });
+  await queue.upsertJobScheduler(id, { every: Math.max(1000, ms) }, { name, data, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
 }
 
 /**
- * The reconcile sweep, as a Job Scheduler: every run enqueues a reconcile for each commitment
- * written but not yet reconciled (the write marks it in the same script). It repairs, within one
- * interval, a write whose own reconcile was never enqueued because Redis or the process died
- * in between; one already queued is folded into by deduplication.
+ * The periodic full reconcile. Each run fans out into per-commitment
+ * reconciles, which repair whatever a crash left half done.
  */
-export async function upsertReconcileSweep(queue: Queue, every: string): Promise<void> {
-  const ms = durationToMs(parseIsoDuration(every) ?? { seconds: 30 });
-  await queue.upsertJobScheduler(
-    RECONCILE_SWEEP_SCHEDULER_ID,
-    { every: Math.max(1000, ms) },
-    { name: JOB_NAMES.sweep, data: { sweep: true } satisfies ReconcilePayload, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
-  );
-}
+export const upsertFullReconcile = (queue: Queue, every: string) => upsertPeriodic(queue, FULL_RECONCILE_SCHEDULER_ID, JOB_NAMES.fullReconcile, { full: true }, every, 15 * 60_000);
+
+/**
+ * The reconcile sweep: every run enqueues a reconcile for each commitment written but not yet
+ * reconciled (the write marks it in the same script). It repairs, within one interval, a write
+ * whose own reconcile was never enqueued because Redis or the process died in between; one
+ * already queued is folded into by deduplication.
+ */
+export const upsertReconcileSweep = (queue: Queue, every: string) => upsertPeriodic(queue, RECONCILE_SWEEP_SCHEDULER_ID, JOB_NAMES.sweep, { sweep: true }, every, 30_000);
 
 /**
  * Re-enqueue a failed reminder send now (admin retry). The old job, if BullMQ

@@ -108,22 +108,27 @@ const groupJob = (id: string) => {
   return fakeJob({ id: reminderGroupJobId({ commitmentId: id, dueVersion: 1, stepKey: 'due', at: t }), data: { c: id, v: 1, k: 'due', t } });
 };
 
+const reconcileProcessor = () => {
+  const [reconcile, reminders, statusCheck] = services.queues;
+  return createReconcileProcessor({
+    schedule: wired.stores.schedule,
+    rescheduleAll: () => wired.commitments.rescheduleAll(),
+    rescheduleUnreconciled: (limit) => wired.commitments.rescheduleUnreconciled(limit),
+    commitments: wired.stores.commitments,
+    parties: createPartyLookup(wired.stores.parties, 0),
+    ledger: wired.stores.reminderLedger,
+    planner: wired.planner,
+    clock: ctx.clock,
+    logger: services.logger,
+    queues: { reconcile: reconcile!, reminders: reminders!, statusCheck: statusCheck! },
+  });
+};
+
 describe('the reconcile processor', () => {
   it('when a commitment is due, then it puts its reminder group in the slot of its instant and its status check in the slot just after, schedules both slots, and records them in the schedule index', async () => {
     await dueNow('proc-reconcile');
-    const [reconcile, reminders, statusCheck] = services.queues;
-    const process = createReconcileProcessor({
-      schedule: wired.stores.schedule,
-      rescheduleAll: () => wired.commitments.rescheduleAll(),
-      rescheduleUnreconciled: (limit) => wired.commitments.rescheduleUnreconciled(limit),
-      commitments: wired.stores.commitments,
-      parties: createPartyLookup(wired.stores.parties, 0),
-      ledger: wired.stores.reminderLedger,
-      planner: wired.planner,
-      clock: ctx.clock,
-      logger: services.logger,
-      queues: { reconcile: reconcile!, reminders: reminders!, statusCheck: statusCheck! },
-    });
+    const [, reminders, statusCheck] = services.queues;
+    const process = reconcileProcessor();
     const result = await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-reconcile' } }).job);
     expect(result).toMatchObject({ planned: 1, ensured: 2, removed: 0 });
     const t = Date.parse(NOW);
@@ -154,23 +159,12 @@ describe('the reconcile processor', () => {
 
   it('when a slot has already been served, then a group for its instant gets a job of its own', async () => {
     await dueNow('proc-served-slot');
-    const [reconcile, reminders, statusCheck] = services.queues;
+    const [, reminders] = services.queues;
     const t = Date.parse(NOW);
     // The slot of NOW is served and closed (its job ran and found it empty).
     await wired.stores.schedule.removeFromSlots((await wired.stores.schedule.slotMembers(t)).map((m) => [m, t] as const));
     expect(await wired.stores.schedule.closeSlot(t, 60)).toBe(true);
-    const process = createReconcileProcessor({
-      schedule: wired.stores.schedule,
-      rescheduleAll: () => wired.commitments.rescheduleAll(),
-      rescheduleUnreconciled: (limit) => wired.commitments.rescheduleUnreconciled(limit),
-      commitments: wired.stores.commitments,
-      parties: createPartyLookup(wired.stores.parties, 0),
-      ledger: wired.stores.reminderLedger,
-      planner: wired.planner,
-      clock: ctx.clock,
-      logger: services.logger,
-      queues: { reconcile: reconcile!, reminders: reminders!, statusCheck: statusCheck! },
-    });
+    const process = reconcileProcessor();
     await process(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-served-slot' } }).job);
     const { job } = groupJob('proc-served-slot');
     const scheduled = await wired.stores.schedule.get('proc-served-slot');
