@@ -60,6 +60,10 @@ export interface ReconcileDeps {
   metrics?: Metrics;
 }
 
+/** Log lines kept per slot job (the dashboard's view of what it carries; the slot's set is the record). */
+const SLOT_LOG_ROWS = 1000;
+/** A slot entry as a person reads it: the step (`before-P7D`, `due` …) or `status check`. */
+const slotEntryLabel = (member: string) => (member.endsWith('|check') ? 'status check' : (member.split('|')[2] ?? member));
 /** Commitments the sweep enqueues per run: the next run takes the rest. */
 const SWEEP_PAGE = 1000;
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
@@ -222,6 +226,9 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
         slots.map((at) => ({ name: `${JOB_NAMES.slot} ${new Date(at).toISOString()}`, data: { s: at } satisfies SendSlotPayload, opts: { ...slotJobOptions, jobId: slotJobId(at), delay: msUntil(clock, at, now) } })),
       );
       added += [...toSlots].filter(([at]) => !closed.has(at)).reduce((n, [, members]) => n + members.length, 0);
+      // What a slot carries, as the queue dashboard shows it: a log line per commitment that joins it.
+      const joined = slots.map((at) => [at, toSlots.get(at)!.filter((m) => prev.groups.get(m) !== at)] as const).filter(([, members]) => members.length > 0);
+      await Promise.all(joined.map(([at, members]) => queues.reminders.addJobLog(slotJobId(at), `${id}: ${members.map(slotEntryLabel).join(', ')}`, SLOT_LOG_ROWS)));
     }
     if (c && ownJobs.length) {
       // Adding an id that exists is a no-op.

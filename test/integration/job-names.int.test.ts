@@ -72,6 +72,19 @@ describe('job names on the queue dashboard', () => {
     for (const n of names) expect(n).toMatch(/^reminders \d{4}-\d{2}-\d{2}T\d{2}:00:00\.00[01]Z$/);
     // The name says what the payload says.
     for (const j of reminders) expect(j.name).toBe(`reminders ${new Date(Number(j.data.s)).toISOString()}`);
+    // And each slot's logs, on the dashboard, name the commitments and steps it carries.
+    const readLogs = () =>
+      Promise.all(
+        reminders.map(async (j) => {
+          const res = await request(h.app).get(`/admin/queues/api/queues/${QUEUES.reminders}/${j.id}/logs`).set(bearer(TOKENS.admin)).expect(200);
+          return (res.body as string[]).join('\n');
+        }),
+      );
+    const logs = await until(async () => {
+      const l = await readLogs();
+      return l.every((x) => x.length > 0) ? l : null;
+    }, 5000, "the slots' logs");
+    expect(logs.sort()).toEqual([`${ID}: before-P7D`, `${ID}: due`, `${ID}: overdue-1`, `${ID}: status check`].sort());
 
     // The status check is in the slot just after the deadline: no job of its own.
     expect(await boardJobs(QUEUES.statusCheck, 'delayed')).toEqual([]);
