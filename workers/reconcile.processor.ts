@@ -147,9 +147,11 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
     // The status check goes in the slot just after the deadline (1 ms: a commitment is overdue only
     // once its deadline has passed), unless it already has a job of its own.
     const checkJob = check ? statusCheckJobId(check.id) : null;
-    const checkM = check && !prev.checks.includes(checkJob!) ? checkMember(id, check.dueVersion) : null;
+    // Once the overdue event of this deadline version is recorded, nothing is left to check.
+    const checkPending = check !== null && !(await schedule.overdueRecorded(id, check.dueVersion));
+    const checkM = checkPending && !prev.checks.includes(checkJob!) ? checkMember(id, check.dueVersion) : null;
     const checkAt = check ? Date.parse(check.at) + 1 : 0;
-    const wantChecks = check && !checkM ? [checkJob!] : [];
+    const wantChecks = checkPending && !checkM ? [checkJob!] : [];
 
     // Intent first: every slot entry we may make is findable before it exists (at its planned instant).
     const wide: Scheduled = { groups: new Map(prev.groups), reminders: new Map(prev.reminders), checks: union(prev.checks, wantChecks) };
@@ -190,7 +192,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
           await retime(jobId, prev.reminders.get(jobId), at, now);
         } else toSlot(memberOf.get(jobId)!, at);
       }
-      if (checkM && !(await schedule.overdueRecorded(c.id, check!.dueVersion))) toSlot(checkM, checkAt);
+      if (checkM) toSlot(checkM, checkAt);
     }
 
     // Stale: scheduled before, not wanted now (done/cancelled → everything), or moved to another slot.
@@ -235,7 +237,7 @@ export function createReconcileProcessor(deps: ReconcileDeps) {
       await queues.reminders.addBulk(ownJobs.map(([, sends, at]) => groupJob({ c: c.id, v: sends[0]!.dueVersion, k: sends[0]!.stepKey, t: groupInstant(sends[0]!) }, msUntil(clock, at, now))));
       added += ownJobs.length;
     }
-    if (c && check && want.checks.length && !(await schedule.overdueRecorded(c.id, check.dueVersion))) {
+    if (c && check && checkPending && want.checks.length) {
       await queues.statusCheck.add(jobName(JOB_NAMES.statusCheck, c.id), { c: c.id, v: check.dueVersion } satisfies StatusCheckPayload, {
         ...statusCheckJobOptions,
         jobId: statusCheckJobId(check.id),

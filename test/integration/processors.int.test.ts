@@ -242,6 +242,14 @@ describe('the status-check processor', () => {
       expect(await process(fakeJob({ name: 'status-check', data: { c: 'proc-overdue', v: 1 } }).job)).toEqual({ outcome: 'already-recorded' });
       const history = await services.commitmentStore.history('proc-overdue');
       expect(history.filter((e) => e.type === 'commitment.overdue')).toHaveLength(1);
+      // Recorded: a reconcile leaves no check in any slot, and a second one writes the same index.
+      const reconcile = reconcileProcessor();
+      await reconcile(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-overdue' } }).job);
+      const once = await wired.stores.schedule.get('proc-overdue');
+      expect([...once.groups.keys()].filter((m) => m.endsWith('|check'))).toEqual([]);
+      expect(once.checks).toEqual([]);
+      await reconcile(fakeJob({ name: 'reconcile', data: { commitmentId: 'proc-overdue' } }).job);
+      expect(await wired.stores.schedule.get('proc-overdue')).toEqual(once);
     } finally {
       ctx.clock.set(NOW);
     }
