@@ -92,6 +92,13 @@ type RunOutcome =
   /** Every recipient has an outcome, and some failed for good (recorded in the ledger). */
   | { outcome: 'failed'; message: string };
 
+/** Run the job again at `until`. A wait is not a mail try: it is counted in the job's data, so mailTries leaves it out. */
+async function waitFor(job: Job, token: string | undefined, data: { w?: number | undefined }, until: number): Promise<never> {
+  await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
+  await job.moveToDelayed(until, token);
+  throw new DelayedError();
+}
+
 /** Groups of one slot delivered at once (the SMTP pool and the worker's concurrency bound the rest). */
 const SLOT_PARALLEL = 20;
 
@@ -353,12 +360,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       if (outage) return retry(job, token, outage);
     }
     if (retryable) return retry(job, token, retryable);
-    if (kept.size > 0) {
-      // Only waits are left: not a mail try (see mailTries).
-      await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
-      await job.moveToDelayed(waitUntil, token);
-      throw new DelayedError();
-    }
+    // Only waits are left.
+    if (kept.size > 0) return waitFor(job, token, data, waitUntil);
     return { outcome: 'sent', sent, already };
   }
 
@@ -371,10 +374,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
       case 'unknown':
         throw new UnrecoverableError(`unknown commitment ${data.c}`);
       case 'wait':
-        // A wait is not a mail try: count it in the job's data, so mailTries leaves it out.
-        await job.updateData({ ...data, w: (data.w ?? 0) + 1 });
-        await job.moveToDelayed(r.until, token);
-        throw new DelayedError();
+        return waitFor(job, token, data, r.until);
       case 'retry':
         return retry(job, token, r);
       case 'failed':
