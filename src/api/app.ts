@@ -3,17 +3,17 @@
  * tests start it; nothing here creates a client.
  */
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { appDeps, type AppDeps } from './deps.js';
 import type { Services } from '../app/services.js';
-import { accessLog, authenticate, requireJson } from './middleware.js';
+import { authenticate, jsonBody } from './middleware.js';
+import { requestFrame, securityHeaders } from './request-frame.js';
 import { errorHandler, notFound } from './problem.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { commitmentsRouter } from './routes/commitments.js';
 import { healthRouter, statusRouter } from './routes/health.js';
 import { meetingsRouter, partiesRouter } from './routes/parties.js';
 import { createMetrics, reminderStepKeys } from '../metrics.js';
-import { httpMetrics, metricsAuth, metricsHandler } from './metrics.js';
+import { metricsAuth, metricsHandler } from './metrics.js';
 import { createSessionCookies } from './session-cookie.js';
 import { adminRouter } from './routes/admin.js';
 import { calendarRouter, partyFeedRouter } from './routes/calendar.js';
@@ -40,27 +40,26 @@ export function createApp(services: Services): Express {
   app.set('query parser', 'simple');
   app.set('etag', false);
 
-  // One line per request (src/api/middleware.ts: accessLog); never headers or a token in the query.
-  app.use(accessLog(deps.logger));
-  app.use(httpMetrics(metrics));
+  // Security headers (helmet's, worked out once), the request id, the access log line (never
+  // headers or a token in the query) and the request-duration metric: src/api/request-frame.ts.
   // upgrade-insecure-requests would send a plain-http deployment's browsers to https that is not there.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  const headers = securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
+  app.use(requestFrame(app, { logger: deps.logger, metrics, headers }));
 
-  app.use(healthRouter(deps));
   // 429s (see src/api/rate-limit.ts): an address with too many failed sign-ins is refused
-  // everywhere below; the routes with a credential in the URL, and each token, have budgets.
+  // everywhere but the health probes; the routes with a credential in the URL, and each token, have budgets.
   const limits = createRateLimits(deps);
-  app.use(limits.authFailures);
-  // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
-  app.use('/v1/calendar', limits.public, partyFeedRouter(deps));
-  // The API first: its requests (the bulk of the traffic) skip the routers of the pages below,
-  // none of which serves a path under /v1.
+  // The API first: its requests (the bulk of the traffic) skip the routers of the health
+  // probes and the pages below, none of which serves a path under /v1.
   const v1 = express.Router();
+  v1.use(limits.authFailures);
+  // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
+  v1.use('/calendar', limits.public, partyFeedRouter(deps));
   v1.use(authenticate(deps.auth));
   v1.use(limits.api);
   // The import route takes larger bodies, so it is mounted before the general JSON parser.
   v1.use('/meetings', meetingsRouter(deps, '10mb'));
-  v1.use(requireJson, express.json({ limit: deps.config.BODY_LIMIT, strict: false }));
+  v1.use(jsonBody(deps.config.BODY_LIMIT));
   v1.use('/commitments', commitmentsRouter(deps));
   v1.use('/parties', partiesRouter(deps));
   v1.use('/status', statusRouter(deps));
@@ -69,6 +68,9 @@ export function createApp(services: Services): Express {
   v1.use(extensionsRouter(deps));
   v1.use(digestRouter(deps));
   app.use('/v1', v1);
+
+  app.use(healthRouter(deps));
+  app.use(limits.authFailures);
 
   // With METRICS_PORT set, /metrics is served only on that port (see src/api/metrics.ts).
   if (!deps.config.METRICS_PORT) app.get('/metrics', metricsAuth(deps.config, deps.auth), metricsHandler(metrics));

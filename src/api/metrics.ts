@@ -18,36 +18,9 @@ import type { Authenticator } from '../store/auth-store.js';
 import { errorHandler, notFound } from './problem.js';
 import type { Logger } from 'pino';
 
-/**
- * Observe every request's duration, labelled by the route *pattern*
- * (`/v1/commitments/:id`, never the id itself, so label cardinality stays bounded).
- */
-export function httpMetrics(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const end = metrics.httpRequestDuration.startTimer();
-    // The router sets req.route when a route matches, while req.baseUrl still holds the
-    // mount path; by 'finish' an error may have unwound baseUrl, so remember the pattern then.
-    let route: unknown;
-    let pattern: string | undefined;
-    Object.defineProperty(req, 'route', {
-      configurable: true,
-      enumerable: true,
-      get: () => route,
-      set: (value: { path?: unknown } | undefined) => {
-        route = value;
-        if (value && typeof value.path === 'string') pattern = `${req.baseUrl}${value.path}`;
-      },
-    });
-    res.once('finish', () => {
-      end({ method: req.method, route: routeLabel(req, pattern), status: String(res.statusCode) });
-    });
-    next();
-  };
-}
-
 /** The matched route pattern, or a fixed label for requests no route matched. */
 export function routeLabel(req: Request, pattern?: string): string {
-  if (pattern !== undefined) return pattern.replace(/\/$/, '') || '/';
+  if (pattern !== undefined) return (pattern.endsWith('/') ? pattern.slice(0, -1) : pattern) || '/';
   // Sub-apps (the queue dashboard, static files) match no route of ours: keep their mount only.
   if (req.originalUrl.startsWith('/admin/queues')) return '/admin/queues/*';
   if (req.originalUrl.startsWith('/docs/')) return '/docs/*';

@@ -1,8 +1,5 @@
 /** Authentication, authorisation and input parsing for the routes. */
-import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
-import { redactUrlQuery } from '../logger.js';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { canWrite, type Principal, type Role } from '../domain/auth.js';
 import { AppError, fieldErrors } from '../domain/errors.js';
@@ -15,36 +12,6 @@ declare global {
       principal?: Principal;
     }
   }
-}
-
-/**
- * The access log: one line per request when the response is finished, at info (warn for
- * 4xx, error for 5xx), with a request id (a well-formed X-Request-Id is kept, else a new
- * UUID, echoed in the response). The line holds only what an operator needs: method,
- * URL with secret query values redacted, client address, status and duration; never
- * headers (cookies, tokens). `req.log` is a child logger bound to the request id, made
- * only when something logs through it. Health probes are not logged.
- */
-export function accessLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && given.length <= 64 && /^[\w-]+$/.test(given) ? given : randomUUID();
-    res.setHeader('X-Request-Id', id);
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (child ??= logger.child({ reqId: id })) });
-    if (req.url === '/healthz' || req.url === '/readyz') return next();
-    const started = performance.now();
-    res.once('finish', () => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        { reqId: id, req: { id, method: req.method, url: redactUrlQuery(req.originalUrl), remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) },
-        'request completed',
-      );
-    });
-    next();
-  };
 }
 
 /** Require a valid bearer token; 401 otherwise. */
@@ -89,14 +56,28 @@ export function parse<S extends z.ZodType>(schema: S, data: unknown, where: 'bod
   return result.data;
 }
 
+const hasBody = (req: Request) => Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+
 /** Bodies must be JSON: 415 otherwise. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (hasBody && !req.is('application/json')) {
+  if (hasBody(req) && !req.is('application/json')) {
     return next(new AppError('unsupported_media_type', 'Send the body as application/json.', [{ path: 'Content-Type', message: 'expected application/json' }]));
   }
   next();
 };
+
+/**
+ * requireJson, then the JSON body parser (up to `limit`), as one layer. A request with
+ * neither Content-Length nor Transfer-Encoding (most reads) goes straight on: both would
+ * pass it untouched (the parser leaves `req.body` undefined).
+ */
+export function jsonBody(limit: string): RequestHandler {
+  const parser = express.json({ limit, strict: false });
+  return (req, res, next) => {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    requireJson(req, res, (err?: unknown) => (err ? next(err) : parser(req, res, next)));
+  };
+}
 
 /** The version an If-Match header asks for, or undefined when there is none. */
 export function ifMatchVersion(req: Request): number | undefined {

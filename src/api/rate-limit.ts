@@ -11,11 +11,13 @@ import { createHash } from 'node:crypto';
 import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options } from 'express-rate-limit';
 import type { RedisStore } from 'rate-limit-redis';
 import { addToWindow } from '../store/rate-limit-store.js';
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../domain/errors.js';
 import type { AppDeps } from './deps.js';
 
 const MINUTE = 60_000;
+
+const kAuthFailuresChecked = Symbol('followup.authFailuresChecked');
 
 type Limit = 'api' | 'authFailures' | 'public';
 
@@ -154,6 +156,9 @@ export type RateLimits = Record<Limit, RequestHandler>;
 
 const pass: RequestHandler = (_req, _res, next) => next();
 
+/** Another limit's RateLimit field may be there already (draft-8 lists one per policy): append to it, else set. */
+const setOrAppend = (res: Response, name: string, value: string) => (res.hasHeader(name) ? res.append(name, value) : res.setHeader(name, value));
+
 const secondsUntil = (at: Date | undefined, windowMs: number) => Math.max(1, Math.ceil(((at?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
 
 export function createRateLimits(deps: Pick<AppDeps, 'config' | 'services' | 'logger'>): RateLimits {
@@ -197,8 +202,8 @@ export function createRateLimits(deps: Pick<AppDeps, 'config' | 'services' | 'lo
     const counter = sharedWindowCounter(storeFor('api'), windowMs, limit, (err) => logger.warn({ err }, 'rate limit store unavailable; request let through'));
     const decide = (res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2], r: { count: number; resetAt: number; pk: string }) => {
       const resetS = Math.max(0, Math.ceil((r.resetAt - Date.now()) / 1000));
-      res.append('RateLimit', `"api"; r=${Math.max(0, limit - r.count)}; t=${resetS}`);
-      res.append('RateLimit-Policy', `"api"; q=${limit}; w=${windowS}; pk=:${r.pk}:`);
+      setOrAppend(res, 'RateLimit', `"api"; r=${Math.max(0, limit - r.count)}; t=${resetS}`);
+      setOrAppend(res, 'RateLimit-Policy', `"api"; q=${limit}; w=${windowS}; pk=:${r.pk}:`);
       if (r.count > limit) {
         res.setHeader('Retry-After', String(Math.max(1, resetS)));
         return next(refuse('api', new Date(r.resetAt)));
@@ -242,32 +247,41 @@ export function createRateLimits(deps: Pick<AppDeps, 'config' | 'services' | 'lo
       remember(seen, key, { info, at: Date.now() }, MAX_KEYS);
       return info;
     };
-    return async (req, res, next) => {
-      const key = clientAddress(req);
-      try {
-        const info = await lookup(key);
-        if (info && Number.isFinite(info.totalHits) && info.totalHits >= limit) {
-          res.setHeader('Retry-After', String(secondsUntil(info.resetTime, WINDOW_MS.authFailures)));
-          return next(refuse('authFailures', info.resetTime));
-        }
-      } catch (err) {
-        warn(err);
+    // A 401 counts only when a credential was tried: a browser opening a private page without
+    // one, or a script that forgot its header, is not guessing.
+    function countIf401(this: Response) {
+      if (this.statusCode !== 401) return;
+      const key = clientAddress(this.req);
+      // Count it here at once: the next request from this address must not pass on the old count.
+      const cached = seen.get(key);
+      if (cached?.info) cached.info = { ...cached.info, totalHits: cached.info.totalHits + 1 };
+      else seen.delete(key);
+      store.increment(key).then((info) => remember(seen, key, { info, at: Date.now() }, MAX_KEYS), warn);
+    }
+    const decide = (req: Request, res: Response, next: NextFunction, info: ClientRateLimitInfo | undefined) => {
+      if (info && Number.isFinite(info.totalHits) && info.totalHits >= limit) {
+        res.setHeader('Retry-After', String(secondsUntil(info.resetTime, WINDOW_MS.authFailures)));
+        return next(refuse('authFailures', info.resetTime));
       }
-      // A 401 counts only when a credential was tried: a browser opening a private page without
-      // one, or a script that forgot its header, is not guessing.
-      const tried = req.get('authorization') !== undefined || typeof req.query['token'] === 'string';
-      if (tried) {
-        res.on('finish', () => {
-          if (res.statusCode === 401) {
-            // Count it here at once: the next request from this address must not pass on the old count.
-            const cached = seen.get(key);
-            if (cached?.info) cached.info = { ...cached.info, totalHits: cached.info.totalHits + 1 };
-            else seen.delete(key);
-            store.increment(key).then((info) => remember(seen, key, { info, at: Date.now() }, MAX_KEYS), warn);
-          }
-        });
-      }
+      if (req.get('authorization') !== undefined || typeof req.query['token'] === 'string') res.on('finish', countIf401);
       next();
+    };
+    return (req, res, next) => {
+      // Mounted on /v1 and again for the rest of the app: a request is checked (and counted) once.
+      const r = req as Request & { [kAuthFailuresChecked]?: true };
+      if (r[kAuthFailuresChecked]) return next();
+      r[kAuthFailuresChecked] = true;
+      const key = clientAddress(req);
+      // Known a moment ago: decided at once, without a promise (see the module comment).
+      const cached = seen.get(key);
+      if (cached && Date.now() - cached.at <= SYNC_MS) return decide(req, res, next, cached.info);
+      lookup(key).then(
+        (info) => decide(req, res, next, info),
+        (err: unknown) => {
+          warn(err);
+          decide(req, res, next, undefined);
+        },
+      );
     };
   }
 }

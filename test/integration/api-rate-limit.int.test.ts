@@ -54,6 +54,13 @@ describe('rate limits on', () => {
     await request(ctx.app).get('/healthz').set(guesser).expect(200);
   });
 
+  it('when an address fails outside /v1 (the metrics route), then each 401 counts once, and the limit closes /v1 to it too', async () => {
+    const guesser = from('203.0.113.30');
+    for (let i = 0; i < 3; i++) await request(ctx.app).get('/metrics').set(guesser).set(bearer(`wrong-token-${i}-0123456789`)).expect(401);
+    expect429(await request(ctx.app).get('/v1/commitments').set(guesser).set(bearer(TOKENS.viewer)), /failed sign-ins/);
+    expect429(await request(ctx.app).get('/metrics').set(guesser).set(bearer(TOKENS.admin)), /failed sign-ins/);
+  });
+
   it('when an address fails on a party feed token, then that counts as a failed sign-in too', async () => {
     const guesser = from('203.0.113.20');
     for (let i = 0; i < 3; i++) await request(ctx.app).get(`/v1/calendar/LKA.ics?token=guess-${i}`).set(guesser).expect(401);

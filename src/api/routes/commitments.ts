@@ -15,6 +15,9 @@ import { StatusSchema } from '../../domain/status.js';
 import type { AppDeps } from '../deps.js';
 import { reportCommitmentError, viewEach } from '../../app/isolate.js';
 import { etag, ifMatchVersion, parse, principalOf, requireRole, requireWriter } from '../middleware.js';
+import { createCommitmentViews } from '../commitment-views.js';
+import { sendJson } from '../respond.js';
+import { AppError } from '../../domain/errors.js';
 
 /** True when the YYYY-MM-DD at the start of `s` is a day of the calendar (Date.parse rolls 2009-02-30 over to March 2). */
 const realDay = (s: string): boolean => {
@@ -47,7 +50,8 @@ export const ListQuerySchema = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 
-const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,80}$/, 'expected a commitment id (a slug)') });
+const ID = /^[a-z0-9-]{1,80}$/;
+const IdParams = z.object({ id: z.string().regex(ID, 'expected a commitment id (a slug)') });
 
 export function commitmentsRouter(deps: AppDeps): Router {
   const { commitments, clock } = deps;
@@ -64,6 +68,7 @@ export function commitmentsRouter(deps: AppDeps): Router {
     return { actor: { name: p.name, principal: p }, opts: ifMatch === undefined ? {} : { ifMatch } };
   };
   const idOf = (req: Request) => parse(IdParams, req.params, 'params').id;
+  const views = createCommitmentViews();
 
   router.get('/', async (req, res) => {
     const q = parse(ListQuerySchema, req.query, 'query');
@@ -84,7 +89,8 @@ export function commitmentsRouter(deps: AppDeps): Router {
     );
     const now = clock.now();
     // A commitment that cannot be viewed is left out of the page and reported (src/app/isolate.ts).
-    res.json({ items: viewEach(page.items, (c) => toView(c, now), (id, err) => reportCommitmentError(deps, 'view', id, err)), nextCursor: page.nextCursor });
+    const items = viewEach(page.items, (c) => toView(c, now), (id, err) => reportCommitmentError(deps, 'view', id, err));
+    sendJson(req, res, JSON.stringify({ items, nextCursor: page.nextCursor }));
   });
 
   router.post('/', requireRole('admin'), async (req, res) => {
@@ -94,11 +100,15 @@ export function commitmentsRouter(deps: AppDeps): Router {
     send(res, c, 201);
   });
 
+  // The most frequent request: the stored JSON, and its view from the cache when unchanged (src/api/commitment-views.ts).
   router.get('/:id', async (req, res) => {
-    const { id } = parse(IdParams, req.params, 'params');
-    const c = await commitments.mustGet(id);
-    assertVisible(principalOf(req), c);
-    send(res, c);
+    const given = req.params['id'];
+    const id = typeof given === 'string' && ID.test(given) ? given : parse(IdParams, req.params, 'params').id;
+    const stored = await commitments.getJson(id);
+    if (stored === null) throw new AppError('not_found', `No commitment has the id ${id}.`);
+    const { commitment, body } = views.view(id, stored, clock.now());
+    assertVisible(principalOf(req), commitment);
+    sendJson(req, res, body, { etag: etag(commitment.version) });
   });
 
   router.get('/:id/history', async (req, res) => {

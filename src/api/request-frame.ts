@@ -1,0 +1,140 @@
+/**
+ * What every request gets before any route runs, in one middleware: the security headers,
+ * the request id, and, when the response is finished, the access log line and the
+ * request-duration metric. One layer and one 'finish' listener per request instead of
+ * three of each, and nothing recomputed that is the same for every response (see
+ * docs/benchmarks.md, "API").
+ */
+import { randomUUID } from 'node:crypto';
+import type { Express, Request, RequestHandler, Response } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { Logger } from 'pino';
+import { redactUrlQuery } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { routeLabel } from './metrics.js';
+
+/**
+ * The headers helmet sets with these options, worked out once by running helmet itself
+ * against a recording response. With static options (no per-request nonce) helmet's
+ * output is the same for every request, so the frame sets this list instead of running
+ * helmet's dozen middlewares and rebuilding the Content-Security-Policy string each time.
+ * Anything else helmet does to a response (it would have to depend on the request) fails
+ * here, at start, rather than being dropped silently.
+ */
+export function securityHeaders(options: Readonly<HelmetOptions>): ReadonlyArray<readonly [string, string]> {
+  const set = new Map<string, readonly [string, string]>();
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      set.set(name.toLowerCase(), [name, String(value)]);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      set.delete(name.toLowerCase());
+    },
+  };
+  const request = new Proxy({}, { get: (_t, p) => { throw new Error(`helmet read req.${String(p)}: its headers depend on the request, so they cannot be precomputed`); } });
+  const response = new Proxy(recorder, {
+    get: (target, p) => {
+      if (p in target) return target[p as keyof typeof target];
+      throw new Error(`helmet used res.${String(p)}: only setHeader and removeHeader can be precomputed`);
+    },
+  });
+  let done = false;
+  helmet(options)(request as never, response as never, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously');
+  return [...set.values()];
+}
+
+const REQUEST_ID = /^[\w-]+$/;
+const kStarted = Symbol('followup.started');
+const kRequestId = Symbol('followup.requestId');
+const kRoute = Symbol('followup.route');
+const kPattern = Symbol('followup.routePattern');
+
+interface Framed {
+  [kStarted]?: number;
+  [kRequestId]?: string;
+  [kRoute]?: unknown;
+  [kPattern]?: string;
+}
+
+/** The request id the frame gave this request (a well-formed X-Request-Id, or a new UUID). */
+export const requestIdOf = (req: Request): string | undefined => (req as Request & Framed)[kRequestId];
+
+/**
+ * Install the frame on `app` and return its middleware (mount it first).
+ *
+ * - Security headers: the precomputed list, on every response (errors included); a route may override one.
+ * - Request id: a well-formed X-Request-Id (≤ 64 of `[A-Za-z0-9_-]`) is kept, else a new UUID, echoed in the response.
+ * - Access log: one line per request when the response is finished, at info (warn for 4xx,
+ *   error for 5xx), holding only what an operator needs: request id, method, URL with secret
+ *   query values redacted, client address, status and duration; never headers (cookies,
+ *   tokens). Health probes are not logged. `req.log` is a child logger bound to the request
+ *   id, made only when something logs through it.
+ * - Metrics: the request's duration, labelled by the route *pattern* (`/v1/commitments/:id`,
+ *   never the id itself, so label cardinality stays bounded).
+ *
+ * `req.log` and the route pattern are accessors on the app's request prototype, set up once
+ * here, rather than properties defined on every request object.
+ */
+export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metrics; headers: ReadonlyArray<readonly [string, string]> }): RequestHandler {
+  const { logger, metrics, headers } = deps;
+  const duration = metrics.httpRequestDuration;
+  const children = new WeakMap<Request, Logger>();
+
+  Object.defineProperties(app.request, {
+    log: {
+      configurable: true,
+      enumerable: false,
+      get(this: Request & Framed) {
+        let child = children.get(this);
+        if (!child) children.set(this, (child = logger.child({ reqId: this[kRequestId] })));
+        return child;
+      },
+    },
+    // The router sets req.route when a route matches, while req.baseUrl still holds the mount
+    // path; by 'finish' an error may have unwound baseUrl, so the pattern is remembered then.
+    route: {
+      configurable: true,
+      enumerable: true,
+      get(this: Request & Framed) {
+        return this[kRoute];
+      },
+      set(this: Request & Framed, value: { path?: unknown } | undefined) {
+        this[kRoute] = value;
+        if (value && typeof value.path === 'string') this[kPattern] = `${this.baseUrl}${value.path}`;
+      },
+    },
+  });
+
+  function finished(this: Response) {
+    const req = this.req as Request & Framed;
+    const status = this.statusCode;
+    const ms = performance.now() - req[kStarted]!;
+    duration.observe({ method: req.method, route: routeLabel(req, req[kPattern]), status: String(status) }, ms / 1000);
+    const url = req.originalUrl;
+    if (url === '/healthz' || url === '/readyz') return;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    const id = req[kRequestId];
+    logger[level](
+      { reqId: id, req: { id, method: req.method, url: redactUrlQuery(url), remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: Math.round(ms) },
+      'request completed',
+    );
+  }
+
+  return (req, res, next) => {
+    const r = req as Request & Framed;
+    r[kStarted] = performance.now();
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && given.length <= 64 && REQUEST_ID.test(given) ? given : randomUUID();
+    r[kRequestId] = id;
+    res.setHeader('X-Request-Id', id);
+    res.on('finish', finished);
+    next();
+  };
+}
