@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { completeCommitment, createCommitment, patchCommitment, type Change, type Commitment, type CommitmentInputSchema } from '../src/domain/commitment.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { buildDigest, meetingStartInstant } from '../src/domain/digest.js';
+import { digestQuery } from '../src/domain/digest-view.js';
 import { digestPeriod } from '../src/domain/digest-period.js';
 import { MeetingFileSchema } from '../src/domain/meeting.js';
 import { renderDigest } from '../src/mail/digest-template.js';
@@ -124,7 +125,7 @@ async function main() {
     await bareRead();
     const bare = performance.now() - t;
     t = performance.now();
-    const snapshot = await readDigestSnapshot(sources, period);
+    const snapshot = await readDigestSnapshot(sources, period, [digestQuery({ asOf })]);
     const snap = performance.now() - t;
     t = performance.now();
     last = buildDigest(snapshot, period, { asOf, timeZone: TZ });

@@ -21,6 +21,7 @@ import type { Clock } from '../domain/clock.js';
 import { digestAudiences, type DigestAudience } from '../domain/digest-audience.js';
 import { periodKey } from '../domain/digest-period.js';
 import { buildDigest } from '../domain/digest.js';
+import { digestQuery } from '../domain/digest-view.js';
 import { AppError } from '../domain/errors.js';
 import { composeDigests, digestId, messageIdDomain } from '../mail/digest-compose.js';
 import { renderDigest } from '../mail/digest-template.js';
@@ -68,6 +69,9 @@ export interface DeliveryResult {
   /** Recipients whose delivery failed temporarily: the job tries them again later. */
   retry: MailError[];
 }
+
+/** What the store reads for a run: one view per audience's scope, judged at `asOf` (composeDigests builds with the same defaults). */
+const queriesOf = (audiences: readonly DigestAudience[], asOf: Date) => [...new Set(audiences.map((a) => a.scope))].map((party) => digestQuery({ asOf, party }));
 
 /** Auto-Submitted and the meeting's List-Id on every digest. */
 const digestHeaders = (domain: string, meetingId: string | undefined) => digestHeadersOf({ domain, ...(meetingId ? { meetingId } : {}) });
@@ -133,7 +137,8 @@ export function createDigestService(deps: DigestServiceDeps) {
     async preview(opts: { asOf: Date; party: string | null; format: 'html' | 'text' | 'json' }) {
       if (opts.party !== null && !(await deps.parties.get(opts.party))) throw new AppError('not_found', `No party has the id ${opts.party}.`);
       const period = await resolveDigestPeriod({ archive, meetings: deps.meetings }, weekly.cron, weekly.timeZone, opts.asOf);
-      const digest = buildDigest(await snapshots.read(period), period, { asOf: opts.asOf, timeZone: weekly.timeZone, party: opts.party });
+      const snapshot = await snapshots.read(period, [digestQuery({ asOf: opts.asOf, party: opts.party })]);
+      const digest = buildDigest(snapshot, period, { asOf: opts.asOf, timeZone: weekly.timeZone, party: opts.party });
       const rendered = opts.format === 'json' ? null : renderDigest(digest, { short: digest.isEmpty && config.DIGEST_EMPTY === 'short', baseUrl: config.PUBLIC_BASE_URL });
       return { digest, rendered };
     },
@@ -148,7 +153,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const have = new Set(archived.map((d) => d.id));
       let digests = archived;
       if (audiences.some((a) => !have.has(digestId(sendId, a.scope)))) {
-        const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: scheduledAt, timeZone, audiences, empty: config.DIGEST_EMPTY, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
+        const composed = composeDigests(await snapshots.read(period, queriesOf(audiences, scheduledAt)), period, { sendId, asOf: scheduledAt, timeZone, audiences, empty: config.DIGEST_EMPTY, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
         const createdAt = clock.now();
         digests = [];
         for (const c of composed) {
@@ -188,7 +193,7 @@ export function createDigestService(deps: DigestServiceDeps) {
       const now = clock.now();
       const scheduled = await resolveDigestPeriod({ archive, meetings: deps.meetings }, weekly.cron, weekly.timeZone, now);
       const period = { ...scheduled, to: now };
-      const composed = composeDigests(await snapshots.read(period), period, { sendId, asOf: now, timeZone: weekly.timeZone, audiences, empty: config.DIGEST_EMPTY, force: true, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
+      const composed = composeDigests(await snapshots.read(period, queriesOf(audiences, now)), period, { sendId, asOf: now, timeZone: weekly.timeZone, audiences, empty: config.DIGEST_EMPTY, force: true, domain, baseUrl: config.PUBLIC_BASE_URL, itemLinks: Boolean(deps.viewLinks) });
       const saved: ArchivedDigest[] = [];
       for (const c of composed) saved.push((await archive.saveIfAbsent(archiveEntry(c, { sendId, kind: 'manual', period, asOf: now, createdAt: now, requestHash }))).digest);
       await deps.scheduler.deliverDigest(sendId);

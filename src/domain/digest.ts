@@ -3,14 +3,16 @@
  * and a period. The templates only print what this computes, so the JSON
  * preview, the HTML and the text always agree.
  *
- * Performance: one pass over the commitments and one over the events; dates
- * are formatted only for the items shown, and deadline instants are memoised
- * (time-zone arithmetic is the expensive part).
+ * Performance: the state sections come from a view (src/domain/digest-view.ts):
+ * counts and the first items of each list, which the store reads from its
+ * indexes; the builder only orders and formats what it shows. Then one pass
+ * over the period's events; dates are formatted only for the items shown.
  */
 import { differenceInCalendarDays, format } from 'date-fns';
 import { TZDate, tz } from '@date-fns/tz';
-import type { Commitment } from './commitment.js';
-import { dueInstant, type Due } from './deadline.js';
+import { partiesOf, type Commitment } from './commitment.js';
+import type { Due } from './deadline.js';
+import { digestQuery, digestViewOf, dueMsMemo, sameQuery, viewKey, type DigestView, type Headline, type ViewList } from './digest-view.js';
 import type { DomainEvent } from './events.js';
 import type { Meeting } from './meeting.js';
 import type { Party } from './party.js';
@@ -32,7 +34,15 @@ export interface FailedDelivery {
 export interface DigestSnapshot {
   meetings: Meeting[];
   parties: Party[];
-  commitments: Commitment[];
+  /**
+   * Every commitment: the builder derives each scope's view from them (small
+   * stores, tests). A store-read snapshot gives `views` and `related` instead.
+   */
+  commitments?: Commitment[];
+  /** The views read from the store's indexes, by scope (viewKey): the counts and first items of each list. */
+  views?: Record<string, DigestView>;
+  /** With `views`: the commitments the period's events and failed deliveries name (their titles, leads, status). */
+  related?: Commitment[];
   /** Events of the period; events outside it are ignored. */
   events: DomainEvent[];
   /** Reminder deliveries that failed in the period. */
@@ -47,8 +57,10 @@ export interface DigestOptions {
   /** Only this party's commitments (those it leads or takes part in). */
   party?: string | null;
   dueSoonDays?: number;
-  /** Most items shown per list; totals are always exact. */
+  /** Most items shown per list (DIGEST_LIST_LIMIT); totals are always exact. */
   listLimit?: number;
+  /** Most items shown per list of a lead's row (DIGEST_PARTY_LIST_LIMIT, at most listLimit). */
+  partyListLimit?: number;
 }
 
 export interface DigestItem {
@@ -76,7 +88,7 @@ export interface Digest {
   /** Names of the parties, by id, for showing leads. */
   partyNames: Record<string, string>;
   meetings: Array<{ id: string; title: string; place: string; startDate: string; endDate: string }>;
-  headline: { total: number; open: number; inProgress: number; done: number; cancelled: number; overdue: number; withoutDeadline: number; dueSoon: number };
+  headline: Headline;
   completed: Section<CompletedItem>;
   overdue: Section<OverdueItem>;
   dueSoon: Section<DueSoonItem>;
@@ -86,13 +98,12 @@ export interface Digest {
   changes: Section<ChangeItem>;
   /** Who changed how much, busiest first. */
   changesByWho: Array<{ who: string; count: number }>;
-  /** One row per party that leads a commitment in scope: the items it leads. */
+  /** One row per party that leads an open, in-progress or done commitment in scope: the items it leads. */
   parties: PartyRow[];
   /** Nothing happened in the period: no change, completion or failed delivery. */
   isEmpty: boolean;
 }
 
-const DAY_MS = 86_400_000;
 /**
  * One collator for every sort: String#localeCompare builds one per call, which
  * made sorting 10,000 titles the slowest part of the build. Numeric, so
@@ -118,26 +129,25 @@ function section<T>(items: T[], limit: number): Section<T> {
   return { items: items.length > limit ? items.slice(0, limit) : items, total: items.length };
 }
 
+/** The view of the digest's scope: the snapshot's, or derived from every commitment it holds. */
+function viewFor(snapshot: DigestSnapshot, opts: DigestOptions): DigestView {
+  const query = digestQuery(opts);
+  if (!snapshot.views) return digestViewOf(snapshot.commitments ?? [], query);
+  const view = snapshot.views[viewKey(query.party)];
+  if (!view || !sameQuery(view.query, query)) throw new Error(`the snapshot holds no digest view for ${JSON.stringify({ ...query, asOf: query.asOf.toISOString() })}`);
+  return view;
+}
+
 /** Build the digest of `period` from `snapshot`. Pure and deterministic. */
 export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts: DigestOptions): Digest {
   const zone = tz(opts.timeZone);
   const asOf = opts.asOf;
   const now = asOf.getTime();
-  const soonUntil = now + (opts.dueSoonDays ?? 30) * DAY_MS;
-  const limit = opts.listLimit ?? 100;
-  const scopeParty = opts.party ?? null;
+  const view = viewFor(snapshot, opts);
+  const limit = view.query.listLimit;
+  const scopeParty = view.query.party;
 
-  const dueCache = new Map<string, number | null>();
-  const dueMs = (due: Due): number | null => {
-    if (due === null) return null;
-    const key = 'at' in due ? due.at : `${due.date}|${due.timeZone}`;
-    let v = dueCache.get(key);
-    if (v === undefined) {
-      v = dueInstant(due)!.getTime();
-      dueCache.set(key, v);
-    }
-    return v;
-  };
+  const dueMs = dueMsMemo();
   const dateLabel = (iso: string) => format(new Date(`${iso}T12:00:00Z`), 'd MMMM yyyy');
   const instantLabel = (ms: number) => format(new Date(ms), 'EEEE d MMMM yyyy, HH:mm', { in: zone });
   const dueLabel = (due: NonNullable<Due>, ms: number) => ('date' in due ? dateLabel(due.date) : instantLabel(ms));
@@ -146,59 +156,23 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
     differenceInCalendarDays(later, earlier, { in: 'date' in due ? tz(due.timeZone) : zone });
 
   const partyById = new Map(snapshot.parties.map((p) => [p.id, p]));
-  const inScope = (c: Commitment) => scopeParty === null || c.leads.includes(scopeParty) || c.members.includes(scopeParty);
+  const inScope = (c: Commitment) => scopeParty === null || partiesOf(c).includes(scopeParty);
   const item = (c: Commitment): DigestItem => ({ id: c.id, title: c.title, leads: c.leads, status: c.status });
-
-  const headline = { total: 0, open: 0, inProgress: 0, done: 0, cancelled: 0, overdue: 0, withoutDeadline: 0, dueSoon: 0 };
-  const overdue: Array<{ c: Commitment; due: NonNullable<Due>; ms: number }> = [];
-  const dueSoon: Array<{ c: Commitment; due: NonNullable<Due>; ms: number }> = [];
-  const needsDeadline: DigestItem[] = [];
-  const progress: ProgressItem[] = [];
-  const rows = new Map<string, { open: DigestItem[]; overdue: DigestItem[]; done: DigestItem[] }>();
-  const byId = new Map<string, Commitment>();
-
-  for (const c of snapshot.commitments) {
-    if (!inScope(c)) continue;
-    byId.set(c.id, c);
-    headline.total++;
-    const active = c.status === 'open' || c.status === 'in_progress';
-    if (c.status === 'open') headline.open++;
-    else if (c.status === 'in_progress') headline.inProgress++;
-    else if (c.status === 'done') headline.done++;
-    else headline.cancelled++;
-    const ms = dueMs(c.due);
-    let isOverdue = false;
-    if (active) {
-      if (ms === null) {
-        headline.withoutDeadline++;
-        // A deadline tied to a meeting without a date says which meeting it waits for.
-        needsDeadline.push(c.dueLink ? { ...item(c), waitsFor: c.dueLink } : item(c));
-      } else if (ms < now) {
-        isOverdue = true;
-        headline.overdue++;
-        overdue.push({ c, due: c.due!, ms });
-      } else if (ms <= soonUntil) {
-        headline.dueSoon++;
-        dueSoon.push({ c, due: c.due!, ms });
-      }
-    }
-    if (c.target && c.status !== 'cancelled') progress.push({ ...item(c), done: c.target.done, units: c.target.units, label: progressLabel(c.title, c.target.done, c.target.units) });
-    for (const lead of c.leads) {
-      if (scopeParty !== null && lead !== scopeParty) continue;
-      let row = rows.get(lead);
-      if (!row) rows.set(lead, (row = { open: [], overdue: [], done: [] }));
-      if (c.status === 'done') row.done.push(item(c));
-      else if (isOverdue) row.overdue.push(item(c));
-      else if (active) row.open.push(item(c));
-    }
-  }
-
-  // Longest overdue first; soonest due first; ties by title so the order is stable.
-  overdue.sort((a, b) => a.ms - b.ms || cmp(a.c.title, b.c.title));
-  dueSoon.sort((a, b) => a.ms - b.ms || cmp(a.c.title, b.c.title));
   const byTitle = (a: { title: string }, b: { title: string }) => cmp(a.title, b.title);
-  needsDeadline.sort(byTitle);
-  progress.sort(byTitle);
+
+  // The commitments events may name, in scope: for titles, leads, status, and a party digest's filter.
+  const byId = new Map<string, Commitment>();
+  for (const c of snapshot.views ? (snapshot.related ?? []) : (snapshot.commitments ?? [])) if (inScope(c)) byId.set(c.id, c);
+
+  /** A dated list: by deadline, ties by title (the view chose which items; this orders them). */
+  const dated = (l: ViewList) =>
+    l.items
+      .map((c) => ({ c, due: c.due!, ms: dueMs(c.due)! }))
+      .sort((a, b) => a.ms - b.ms || cmp(a.c.title, b.c.title))
+      .slice(0, limit);
+  const titled = <T extends { title: string }>(l: ViewList, f: (c: Commitment) => T, n = limit): Section<T> => ({ items: l.items.slice(0, n).map(f).sort(byTitle), total: l.total });
+  const needsDeadline = titled(view.needsDeadline, (c) => (c.dueLink ? { ...item(c), waitsFor: c.dueLink } : item(c)));
+  const progress = titled(view.progress, (c) => ({ ...item(c), done: c.target!.done, units: c.target!.units, label: progressLabel(c.title, c.target!.done, c.target!.units) }));
 
   // Events: one pass, keeping the period's events about commitments in scope.
   const events: DomainEvent[] = [];
@@ -265,10 +239,10 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
       step: f.step,
     }));
 
-  const limited = (xs: DigestItem[]) => section(xs.sort(byTitle), limit);
-  const parties: PartyRow[] = [...rows.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, r]) => ({ id, name: partyById.get(id)?.name ?? id, open: limited(r.open), overdue: limited(r.overdue), done: limited(r.done) }));
+  const n = view.query.partyListLimit;
+  const parties: PartyRow[] = view.leads.map((r) => ({ id: r.id, name: partyById.get(r.id)?.name ?? r.id, open: titled(r.open, item, n), overdue: titled(r.overdue, item, n), done: titled(r.done, item, n) }));
+  const overdue = dated(view.overdue);
+  const dueSoon = dated(view.dueSoon);
 
   const scoped = scopeParty === null ? null : { party: scopeParty, name: partyById.get(scopeParty)?.name ?? scopeParty };
   return {
@@ -280,18 +254,18 @@ export function buildDigest(snapshot: DigestSnapshot, period: DigestPeriod, opts
     meetings: [...snapshot.meetings]
       .sort((a, b) => (a.startDate < b.startDate ? -1 : a.startDate > b.startDate ? 1 : 0))
       .map((m) => ({ id: m.id, title: m.title, place: m.place, startDate: m.startDate, endDate: m.endDate })),
-    headline,
+    headline: { ...view.headline },
     completed: section(completed, limit),
     overdue: {
-      total: overdue.length,
-      items: overdue.slice(0, limit).map(({ c, due, ms }) => ({ ...item(c), dueAt: new Date(ms).toISOString(), dueLabel: dueLabel(due, ms), daysOverdue: Math.max(0, calendarDays(due, now, ms)) })),
+      total: view.overdue.total,
+      items: overdue.map(({ c, due, ms }) => ({ ...item(c), dueAt: new Date(ms).toISOString(), dueLabel: dueLabel(due, ms), daysOverdue: Math.max(0, calendarDays(due, now, ms)) })),
     },
     dueSoon: {
-      total: dueSoon.length,
-      items: dueSoon.slice(0, limit).map(({ c, due, ms }) => ({ ...item(c), dueAt: new Date(ms).toISOString(), dueLabel: dueLabel(due, ms), daysLeft: Math.max(0, calendarDays(due, ms, now)) })),
+      total: view.dueSoon.total,
+      items: dueSoon.map(({ c, due, ms }) => ({ ...item(c), dueAt: new Date(ms).toISOString(), dueLabel: dueLabel(due, ms), daysLeft: Math.max(0, calendarDays(due, ms, now)) })),
     },
-    needsDeadline: section(needsDeadline, limit),
-    progress: section(progress, limit),
+    needsDeadline,
+    progress,
     failedDeliveries: section(failed, limit),
     changes,
     changesByWho: [...whoCount.entries()].map(([who, count]) => ({ who, count })).sort((a, b) => b.count - a.count || cmp(a.who, b.who)),

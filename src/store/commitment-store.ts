@@ -12,6 +12,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { Status } from '../domain/status.js';
 import type { Keys } from './keys.js';
 import { withScripts } from './scripts.js';
+import { digestIndexOps } from './digest-view-store.js';
 
 export interface CommitmentFilter {
   status?: Status[];
@@ -31,7 +32,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-type IndexOp = ['sadd' | 'srem' | 'zadd' | 'zrem', string, string, number];
+export type IndexOp = ['sadd' | 'srem' | 'zadd' | 'zrem', string, string, number | '+inf'];
 
 function indexEntries(keys: Keys, c: Commitment | null): { sets: Set<string>; due: number | null } {
   if (!c) return { sets: new Set(), due: null };
@@ -50,6 +51,7 @@ function indexOps(keys: Keys, before: Commitment | null, after: Commitment): Ind
   if (b.due === null && a.due !== null) ops.push(['zrem', keys.byDue, after.id, 0]);
   if (b.due !== null && b.due !== a.due) ops.push(['zadd', keys.byDue, after.id, b.due]);
   if (!before) ops.push(['zadd', keys.allCommitments, after.id, 0]);
+  ops.push(...digestIndexOps(keys, before, after));
   // The reschedule outbox: a write whose reconcile never gets enqueued (the process or Redis died
   // in between) is still found and reconciled (see ScheduleIndex.unreconciled).
   ops.push(['zadd', keys.unreconciled, after.id, after.version]);

@@ -1,6 +1,6 @@
 /**
- * The digest's Redis side: the snapshot reader (one round of concurrent,
- * pipelined reads) and the archive of every digest prepared for sending.
+ * The digest's Redis side: the snapshot reader (a few rounds of concurrent,
+ * pipelined reads, none of them growing with the store) and the archive of every digest prepared for sending.
  *
  * The archive freezes a digest's content before the first mail goes out: a
  * retry, or a restart after a crash, sends the archived subject, text and
@@ -9,12 +9,13 @@
  * what was sent.
  */
 import type { Redis } from 'ioredis';
-import type { Commitment } from '../domain/commitment.js';
 import { digestPeriod, periodFilter, runAtOrAfter, type DigestPeriod } from '../domain/digest-period.js';
 import { meetingStartInstant, type DigestSnapshot, type FailedDelivery } from '../domain/digest.js';
+import type { DigestViewQuery } from '../domain/digest-view.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Meeting } from '../domain/meeting.js';
 import type { Party } from '../domain/party.js';
+import { readDigestViews } from './digest-view-store.js';
 import type { Keys } from './keys.js';
 
 export interface SnapshotSources {
@@ -99,28 +100,19 @@ export async function readEventsBetween(redis: Redis, keys: Keys, period: { from
 }
 
 /**
- * Read the state a digest is built from: every commitment, party and meeting,
- * the events whose `at` lies in [from, to), and the reminder deliveries that
- * failed in the period.
+ * Read the state a digest is built from: for each query (one per audience's
+ * scope) its view, the counts and first items of each list, from the digest's
+ * indexes (src/store/digest-view-store.ts); the events whose `at` lies in
+ * [from, to) and the documents of the commitments they name; the parties,
+ * meetings, and the reminder deliveries that failed in the period.
  *
- * Events come from the `at` index beside the global stream (see
- * readEventsBetween): a period's read costs what the period holds.
+ * No read grows with the store: events come from the `at` index beside the
+ * global stream (see readEventsBetween), counts and lists from indexes kept by
+ * each commitment write; a period's read costs what the period holds and what
+ * the digest shows.
  */
-export async function readDigestSnapshot(src: SnapshotSources, period: { from: Date; to: Date }): Promise<DigestSnapshot> {
+export async function readDigestSnapshot(src: SnapshotSources, period: { from: Date; to: Date }, queries: readonly DigestViewQuery[]): Promise<DigestSnapshot> {
   const { redis, keys } = src;
-  const readCommitments = async (): Promise<Commitment[]> => {
-    const ids = await redis.zrange(keys.allCommitments, 0, -1);
-    if (ids.length === 0) return [];
-    const pipe = redis.pipeline();
-    for (const id of ids) pipe.hget(keys.commitment(id), 'json');
-    const out: Commitment[] = [];
-    for (const [err, json] of (await pipe.exec()) ?? []) {
-      if (err) throw err;
-      if (typeof json === 'string') out.push(JSON.parse(json) as Commitment);
-    }
-    return out;
-  };
-  const readEvents = (): Promise<DomainEvent[]> => readEventsBetween(redis, keys, period);
   const readFailed = async (): Promise<FailedDelivery[]> => {
     const rows = await src.reminderLedger.failed({ from: period.from, to: period.to, limit: 1000 });
     return rows.map((r) => ({
@@ -133,13 +125,15 @@ export async function readDigestSnapshot(src: SnapshotSources, period: { from: D
       step: typeof r.meta?.step === 'string' ? r.meta.step : null,
     }));
   };
-  const [commitments, events, parties, meetings, failedReminders] = await Promise.all([readCommitments(), readEvents(), src.parties.list(), src.meetings.list(), readFailed()]);
-  return { commitments, events, parties, meetings, failedReminders };
+  const [events, parties, meetings, failedReminders] = await Promise.all([readEventsBetween(redis, keys, period), src.parties.list(), src.meetings.list(), readFailed()]);
+  const named = [...events.map((e) => e.commitmentId), ...failedReminders.flatMap((f) => (f.commitmentId ? [f.commitmentId] : []))];
+  const { views, related } = await readDigestViews(redis, keys, queries, named);
+  return { views, related, events, parties, meetings, failedReminders };
 }
 
-/** The snapshot reader bound to its sources: `read(period)`. */
+/** The snapshot reader bound to its sources: `read(period, queries)`. */
 export function createDigestSnapshotReader(src: SnapshotSources) {
-  return { read: (period: { from: Date; to: Date }) => readDigestSnapshot(src, period) };
+  return { read: (period: { from: Date; to: Date }, queries: readonly DigestViewQuery[]) => readDigestSnapshot(src, period, queries) };
 }
 export type DigestSnapshotReader = ReturnType<typeof createDigestSnapshotReader>;
 

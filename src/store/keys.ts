@@ -23,6 +23,24 @@ export function createKeys(prefix: string) {
     byDue: `${p}:idx:due`,
     /** Commitments whose deadline follows a meeting (`dueLink.meetingId`), by that meeting. */
     byDueMeeting: (meeting: string) => `${p}:idx:duemeeting:${meeting}`,
+    // The digest's read models (src/store/digest-view-store.ts), kept by the commitment write's script.
+    /** Open and in-progress commitments, scored by the deadline instant (epoch ms; +inf without one). */
+    activeByDue: `${p}:idx:active`,
+    /** The same for the commitments one party leads or takes part in. */
+    activeByDueOf: (party: string) => `${p}:idx:active:party:${party}`,
+    /** The same for the commitments one party leads. */
+    leadActiveByDue: (party: string) => `${p}:idx:lead:${party}:active`,
+    /** The done commitments one party leads (score 0: in id order). */
+    leadDone: (party: string) => `${p}:idx:lead:${party}:done`,
+    /** Every party that leads or has led a commitment (only ever added to). */
+    leadParties: `${p}:idx:leads`,
+    /** Multi-unit commitments that are not cancelled (score 0: in id order), and the same per party. */
+    withTarget: `${p}:idx:target`,
+    withTargetOf: (party: string) => `${p}:idx:target:party:${party}`,
+    /** The commitments in one status that one party leads or takes part in (score 0): its digest's counts. */
+    statusOf: (status: string, party: string) => `${p}:idx:status:${status}:party:${party}`,
+    /** Set once the digest's read models hold every commitment written before they existed. */
+    digestIndexBuilt: `${p}:idx:digest:built`,
     /** An empty set to SUNION with when a filter names no set. */
     emptySet: `${p}:idx:empty`,
     /** Every domain event of the deployment (a Redis stream). */

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../src/domain/events.js';
+import { digestQuery } from '../../src/domain/digest-view.js';
 import { ensureEventIndex, readDigestSnapshot, readEventsBetween } from '../../src/store/digest-store.js';
 import { createTestContext } from '../support/app.js';
 
@@ -79,7 +80,7 @@ describe('events by their own at', () => {
 
   it('the digest snapshot carries the period’s events', async () => {
     const none = async () => [];
-    const snap = await readDigestSnapshot({ redis: ctx.redis, keys: ctx.keys, meetings: { list: none }, parties: { list: none }, reminderLedger: { failed: none } }, period);
+    const snap = await readDigestSnapshot({ redis: ctx.redis, keys: ctx.keys, meetings: { list: none }, parties: { list: none }, reminderLedger: { failed: none } }, period, [digestQuery({ asOf: period.to })]);
     expect(snap.events.map((e) => e.who)).toEqual(['test-0', 'test-2', 'test-4', 'test-6', 'test-8']);
   });
 });

@@ -52,7 +52,7 @@ export const PARTIES: Party[] = [
 type Input = Omit<z.input<typeof CommitmentInputSchema>, 'meetingId'>;
 
 /** Build the fixture; `extra` adds commitments (e.g. a hostile title). */
-export function fixture(extra: Input[] = []): DigestSnapshot & { byId: Record<string, Commitment> } {
+export function fixture(extra: Input[] = []): DigestSnapshot & { commitments: Commitment[]; byId: Record<string, Commitment> } {
   const events: DomainEvent[] = [];
   const byId: Record<string, Commitment> = {};
   const apply = (ch: Change) => {

@@ -4,6 +4,8 @@
   ARGV: 1 mode ('create' | 'update'), 2 expected version, 3 new version, 4 JSON,
         5 event count E, then E event JSON strings, then index ops as
         (op, keyIndex, member, score) quadruples; op is sadd, srem, zadd or zrem.
+  Mode 'index' (the digest read models' backfill, src/store/digest-view-store.ts) writes no
+  document and no event: it applies the index ops only while the document is at the expected version.
   Returns {'ok', version} | {'exists', version} | {'missing', 0} | {'stale', version}.
 ]]
 --@include "appendEvent"
@@ -14,7 +16,7 @@ else
   if not current then return {'missing', 0} end
   if current ~= ARGV[2] then return {'stale', tonumber(current)} end
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'json', ARGV[4])
+if ARGV[1] ~= 'index' then redis.call('HSET', KEYS[1], 'v', ARGV[3], 'json', ARGV[4]) end
 local e = tonumber(ARGV[5])
 for i = 1, e do appendEvent(KEYS[2], KEYS[3], ARGV[5 + i]) end
 local i = 6 + e
