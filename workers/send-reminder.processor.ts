@@ -99,8 +99,23 @@ async function waitFor(job: Job, token: string | undefined, data: { w?: number |
   throw new DelayedError();
 }
 
-/** Groups of one slot delivered at once (the SMTP pool and the worker's concurrency bound the rest). */
+/** Groups of one slot in delivery at once (the SMTP pool and the worker's concurrency bound the rest). */
 const SLOT_PARALLEL = 20;
+/** Status checks of one slot run at once: few, so a burst of them leaves the CPU to the mail due meanwhile. */
+const CHECK_PARALLEL = 4;
+
+/**
+ * Run `fn` over `items`, at most `limit` at a time, starting the next as soon as one ends (a
+ * sliding window: one slow send does not hold the rest back). Stops starting new ones once
+ * `go()` is false; resolves when all started ones have ended.
+ */
+async function eachLimited<T>(items: readonly T[], limit: number, go: () => boolean, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && go()) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 // Helpers at module level: on the hot path, closures made per job cost (tsx names each one).
 const jobLog = (logger: Logger, job: Job, commitmentId: string) => childFor(logger, { queue: 'reminders', jobId: job.id, commitmentId });
@@ -322,41 +337,42 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
         if (kept.size > 0 || (await deps.slots.closeSlot(at, SLOT_CLOSED_SECONDS))) break;
         continue;
       }
-      for (let i = 0; i < members.length && !outage; i += SLOT_PARALLEL) {
-        await Promise.all(
-          members.slice(i, i + SLOT_PARALLEL).map(async (member) => {
-            const check = parseCheckMember(member);
-            if (check) {
-              const r = await deps.check(check.c, check.v);
-              if (r.outcome === 'early') {
-                waitUntil = Math.min(waitUntil, r.until);
-                kept.add(member);
-              } else await deps.slots.served(at, member);
-              return;
-            }
-            const group = parseSlotMember(member);
-            const r = group ? await runSends(reminderGroupJobId({ commitmentId: group.c, dueVersion: group.v, stepKey: group.k, at: group.t }), group, tries) : ({ outcome: 'unknown' } as const);
-            if (r.outcome === 'retry') {
-              if (deps.pauseDelivery && isOutage(r.error)) outage ??= r;
-              else retryable ??= r;
-              kept.add(member);
-              return;
-            }
-            if (r.outcome === 'wait') {
-              waitUntil = Math.min(waitUntil, r.until);
-              kept.add(member);
-              return;
-            }
-            if (r.outcome === 'sent') {
-              sent.push(...r.sent);
-              already.push(...r.already);
-            } else if (r.outcome === 'failed') {
-              jobLog(deps.logger, job, group!.c).warn({ reason: r.message }, 'reminder group failed for good');
-            }
-            await deps.slots.served(at, member);
-          }),
-        );
-      }
+      const runMember = async (member: string): Promise<void> => {
+        const check = parseCheckMember(member);
+        if (check) {
+          const r = await deps.check(check.c, check.v);
+          if (r.outcome === 'early') {
+            waitUntil = Math.min(waitUntil, r.until);
+            kept.add(member);
+          } else await deps.slots.served(at, member);
+          return;
+        }
+        const group = parseSlotMember(member);
+        const r = group ? await runSends(reminderGroupJobId({ commitmentId: group.c, dueVersion: group.v, stepKey: group.k, at: group.t }), group, tries) : ({ outcome: 'unknown' } as const);
+        if (r.outcome === 'retry') {
+          if (deps.pauseDelivery && isOutage(r.error)) outage ??= r;
+          else retryable ??= r;
+          kept.add(member);
+          return;
+        }
+        if (r.outcome === 'wait') {
+          waitUntil = Math.min(waitUntil, r.until);
+          kept.add(member);
+          return;
+        }
+        if (r.outcome === 'sent') {
+          sent.push(...r.sent);
+          already.push(...r.already);
+        } else if (r.outcome === 'failed') {
+          jobLog(deps.logger, job, group!.c).warn({ reason: r.message }, 'reminder group failed for good');
+        }
+        await deps.slots.served(at, member);
+      };
+      // Mail first: a status check only records "overdue", which can wait a moment; it runs after
+      // the slot's groups, and fewer at a time, so a burst of deadlines does not delay the sends due then.
+      const isCheck = (m: string) => parseCheckMember(m) !== null;
+      await eachLimited(members.filter((m) => !isCheck(m)), SLOT_PARALLEL, () => outage === null, runMember);
+      await eachLimited(members.filter(isCheck), CHECK_PARALLEL, () => outage === null, runMember);
       if (outage) return retry(job, token, outage);
     }
     if (retryable) return retry(job, token, retryable);

@@ -18,6 +18,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import { withScripts } from './scripts.js';
+import { batchPerTurn } from './turn-batch.js';
 
 export interface Scheduled {
   /** Group (jobs/reminder-jobs.ts: slotMember) → the instant of the slot it is in (epoch ms). */
@@ -57,6 +58,18 @@ export function decodeSchedule(raw: string | null): Scheduled {
 
 export function createScheduleIndex(redisClient: Redis, keys: Keys) {
   const redis = withScripts(redisClient);
+  const servedInTurn = batchPerTurn<{ at: number; member: string }>(async (items) => {
+    const bySlot = new Map<number, string[]>();
+    for (const { at, member } of items) (bySlot.get(at) ?? bySlot.set(at, []).get(at)!).push(member);
+    if (bySlot.size === 1) {
+      const [at, members] = [...bySlot][0]!;
+      await redis.srem(keys.slot(at), ...members);
+      return;
+    }
+    const pipe = redis.pipeline();
+    for (const [at, members] of bySlot) pipe.srem(keys.slot(at), ...members);
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  });
   return {
     async get(commitmentId: string): Promise<Scheduled> {
       return decodeSchedule(await redis.hget(keys.scheduled, commitmentId));
@@ -108,10 +121,11 @@ export function createScheduleIndex(redisClient: Redis, keys: Keys) {
     async slotMembers(at: number): Promise<string[]> {
       return redis.smembers(keys.slot(at));
     },
-    /** A group of the slot is served (sent, failed for good, or handed to a job of its own). */
-    async served(at: number, member: string): Promise<void> {
-      await redis.srem(keys.slot(at), member);
-    },
+    /**
+     * A group of the slot is served (sent, failed for good, or handed to a job of its own).
+     * The members served in one event-loop turn leave their slot in one SREM.
+     */
+    served: (at: number, member: string): Promise<void> => servedInTurn({ at, member }),
     /** Close a slot with no member left (see lua/slotClose-2.lua); false while members remain. */
     async closeSlot(at: number, keepMarkerSeconds: number): Promise<boolean> {
       return (await redis.slotClose(keys.slot(at), keys.slotClosed(at), keepMarkerSeconds)) === 1;
