@@ -109,21 +109,25 @@ export function createReminderService(deps: ReminderServiceDeps) {
     /**
      * Failed or sent deliveries, newest first, limited to what the principal may
      * see, one page at a time. Each query reads an index that answers it: the
-     * ledger's index of the state; or, for one commitment or an editor, the
-     * per-commitment indexes of the commitments asked and in scope (an editor's
-     * are found from the commitment indexes of its parties). So every page is
-     * complete, whatever the ledger holds besides.
+     * ledger's index of the state; for one commitment, its own indexes (if in
+     * scope); for an editor, the per-party indexes of its parties, which hold the
+     * rows of the commitments each party leads or belongs to now (kept by the
+     * ledger's writes and by every change of a commitment's parties). So every
+     * page is complete and costs what it shows, whatever the ledger holds besides.
      */
     async deliveries(q: { state: 'failed' | 'sent'; commitment?: string; limit: number; cursor?: string }, p: Principal): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
-      let scope: string[] | undefined;
+      const cursor = q.cursor !== undefined ? { cursor: q.cursor } : {};
+      let page: Awaited<ReturnType<SendLedger['page']>>;
       if (q.commitment !== undefined) {
         const [c] = await commitments.getMany([q.commitment]);
         // An editor sees nothing of a commitment out of scope; a deleted one keeps its ledger rows.
-        scope = p.role === 'editor' && (!c || !inScope(p, partiesOf(c))) ? [] : [q.commitment];
+        const scope = p.role === 'editor' && (!c || !inScope(p, partiesOf(c))) ? [] : [q.commitment];
+        page = await ledger.page({ state: q.state, limit: q.limit, commitments: scope, ...cursor });
       } else if (p.role === 'editor') {
-        scope = (p.parties ?? []).length === 0 ? [] : await commitments.findIds({ scope: [...(p.parties ?? [])] }, clock.now());
+        page = await ledger.page({ state: q.state, limit: q.limit, parties: p.parties ?? [], ...cursor });
+      } else {
+        page = await ledger.page({ state: q.state, limit: q.limit, ...cursor });
       }
-      const page = await ledger.page({ state: q.state, limit: q.limit, ...(scope ? { commitments: scope } : {}), ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) });
       return { items: page.rows.map(deliveryView), nextCursor: page.nextCursor };
     },
 

@@ -10,7 +10,7 @@ import { dueInstant } from '../domain/deadline.js';
 import { isOverdue, partiesOf, type Change, type Commitment } from '../domain/commitment.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { Status } from '../domain/status.js';
-import type { Keys } from './keys.js';
+import { PARTY_INDEXED_LEDGERS, type Keys } from './keys.js';
 import { withScripts } from './scripts.js';
 import { digestIndexOps } from './digest-view-store.js';
 
@@ -32,7 +32,8 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type IndexOp = ['sadd' | 'srem' | 'zadd' | 'zrem', string, string, number | '+inf'];
+/** An index op of lua/writeCommitment.lua; for zcopy and zremfrom the member is a key (a commitment's ledger index). */
+export type IndexOp = ['sadd' | 'srem' | 'zadd' | 'zrem' | 'zcopy' | 'zremfrom', string, string, number | '+inf'];
 
 function indexEntries(keys: Keys, c: Commitment | null): { sets: Set<string>; due: number | null } {
   if (!c) return { sets: new Set(), due: null };
@@ -52,9 +53,32 @@ function indexOps(keys: Keys, before: Commitment | null, after: Commitment): Ind
   if (b.due !== null && b.due !== a.due) ops.push(['zadd', keys.byDue, after.id, b.due]);
   if (!before) ops.push(['zadd', keys.allCommitments, after.id, 0]);
   ops.push(...digestIndexOps(keys, before, after));
+  ops.push(...ledgerPartyOps(keys, before, after));
   // The reschedule outbox: a write whose reconcile never gets enqueued (the process or Redis died
   // in between) is still found and reconciled (see ScheduleIndex.unreconciled).
   ops.push(['zadd', keys.unreconciled, after.id, after.version]);
+  return ops;
+}
+
+/**
+ * A party added to or removed from a commitment takes the commitment's ledger rows into or out of
+ * its per-party ledger indexes, in the same script as the write (and so at the version it checks):
+ * a delivery recorded meanwhile reads the parties in its own script, before or after this one.
+ * A commitment's rows are bounded (its sends times their recipients).
+ */
+function ledgerPartyOps(keys: Keys, before: Commitment | null, after: Commitment): IndexOp[] {
+  const was = new Set(before ? partiesOf(before) : []);
+  const is = new Set(partiesOf(after));
+  const ops: IndexOp[] = [];
+  for (const kind of PARTY_INDEXED_LEDGERS) {
+    for (const [own, ofParty] of [
+      [keys.ledgerFailedOf(kind, after.id), keys.ledgerFailedOfParty],
+      [keys.ledgerSentOf(kind, after.id), keys.ledgerSentOfParty],
+    ] as const) {
+      for (const p of was) if (!is.has(p)) ops.push(['zremfrom', ofParty(kind, p), own, 0]);
+      for (const p of is) if (!was.has(p)) ops.push(['zcopy', ofParty(kind, p), own, 0]);
+    }
+  }
   return ops;
 }
 
@@ -78,7 +102,14 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
         scriptKeys.push(key);
         keyIndex.set(key, scriptKeys.length);
       }
-      argOps.push(op, keyIndex.get(key)!, member, score);
+      if (op === 'zcopy' || op === 'zremfrom') {
+        // The member names a key too: pass it as one, by its index.
+        if (!keyIndex.has(member)) {
+          scriptKeys.push(member);
+          keyIndex.set(member, scriptKeys.length);
+        }
+        argOps.push(op, keyIndex.get(key)!, keyIndex.get(member)!, score);
+      } else argOps.push(op, keyIndex.get(key)!, member, score);
     }
     return redis.writeCommitment(
       scriptKeys.length,

@@ -6,6 +6,11 @@
  * Cluster slot and multi-key scripts stay legal.
  */
 export type LedgerKind = 'reminder' | 'digest' | 'notice';
+/**
+ * The ledgers with per-party indexes (GET /v1/reminders answers an editor from them). A commitment
+ * write that adds or removes a party moves the commitment's rows of these ledgers in the same script.
+ */
+export const PARTY_INDEXED_LEDGERS: readonly LedgerKind[] = ['reminder'];
 
 export function createKeys(prefix: string) {
   const p = `{${prefix}}`;
@@ -85,6 +90,16 @@ export function createKeys(prefix: string) {
     ledgerSentOf: (kind: LedgerKind, commitmentId: string) => `${p}:ledger:${kind}:sent:c:${commitmentId}`,
     /** Set once the per-commitment indexes hold every row written before they existed. */
     ledgerByCommitmentBuilt: (kind: LedgerKind) => `${p}:ledger:${kind}:byc:built`,
+    /**
+     * The same two indexes per party (ledgers in PARTY_INDEXED_LEDGERS only): the deliveries of the
+     * commitments the party leads or belongs to now. lua/recordDelivery-9.lua and
+     * lua/indexLedgerByParty.lua derive them from the ledger's index key (`ledgerFailed` or
+     * `ledgerSent` + ':p:' + party); keep the spellings together.
+     */
+    ledgerFailedOfParty: (kind: LedgerKind, party: string) => `${p}:ledger:${kind}:failed:p:${party}`,
+    ledgerSentOfParty: (kind: LedgerKind, party: string) => `${p}:ledger:${kind}:sent:p:${party}`,
+    /** Set once the per-party indexes hold every row written before they existed. */
+    ledgerByPartyBuilt: (kind: LedgerKind) => `${p}:ledger:${kind}:byp:built`,
 
     // The digest archive.
     digest: (id: string) => `${p}:digest:${id}`,

@@ -21,7 +21,7 @@
  */
 import type { Redis } from 'ioredis';
 import { AppError } from '../domain/errors.js';
-import type { Keys, LedgerKind } from './keys.js';
+import { PARTY_INDEXED_LEDGERS, type Keys, type LedgerKind } from './keys.js';
 import { withScripts } from './scripts.js';
 
 export type LedgerState = 'sent' | 'failed' | 'skipped';
@@ -79,16 +79,18 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
   const failedIndex = keys.ledgerFailed(kind);
   const sentIndex = keys.ledgerSent(kind);
   const member = (sendId: string, recipient: string) => `${sendId}|${recipient}`;
+  const byParty = PARTY_INDEXED_LEDGERS.includes(kind);
 
   /** The commitment an entry belongs to, as its meta names it. */
   const commitmentOf = (entry: Pick<LedgerEntry, 'meta'>): string | null => (typeof entry.meta?.commitmentId === 'string' ? entry.meta.commitmentId : null);
 
-  /** The script's arguments for one write (see lua/recordDelivery-8.lua). */
+  /** The script's arguments for one write (see lua/recordDelivery-9.lua). */
   function recordArgs(sendId: string, recipient: string, entry: LedgerEntry, score: number, with_?: LedgerEvents): Array<string | number> {
     const key = entryKey(sendId);
     const cid = commitmentOf(entry);
-    const own = cid === null ? [key, key] : [keys.ledgerFailedOf(kind, cid), keys.ledgerSentOf(kind, cid)];
-    const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, score, member(sendId, recipient), cid === null ? '0' : '1'];
+    // The commitment's two indexes, and its document: the script reads the parties there, for their indexes.
+    const own = cid === null ? [key, key, key] : [keys.ledgerFailedOf(kind, cid), keys.ledgerSentOf(kind, cid), byParty ? keys.commitment(cid) : key];
+    const args = [recipient.toLowerCase(), JSON.stringify(entry), entry.state, score, member(sendId, recipient), cid === null ? '0' : byParty ? '2' : '1'];
     if (!with_?.events.length) return [key, failedIndex, sentIndex, key, key, key, ...own, ...args];
     const id = with_.commitmentId;
     return [key, failedIndex, sentIndex, keys.commitment(id), keys.history(id), keys.events, ...own, ...args, ...with_.events.map((e) => JSON.stringify(e))];
@@ -118,7 +120,9 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
     });
   }
 
-  async function readMembers(members: string[]): Promise<LedgerRow[]> {
+  /** Each member's row, in order; null where the entry is gone. */
+  async function readRows(members: readonly string[]): Promise<Array<LedgerRow | null>> {
+    if (members.length === 0) return [];
     const pipe = redis.pipeline();
     const parsed = members.map((m) => {
       const i = m.lastIndexOf('|');
@@ -126,11 +130,12 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
     });
     for (const p of parsed) pipe.hget(entryKey(p.sendId), p.recipient.toLowerCase());
     const res = (await pipe.exec()) ?? [];
-    return parsed.flatMap((p, i) => {
+    return parsed.map((p, i) => {
       const raw = res[i]?.[1];
-      return typeof raw === 'string' ? [{ ...p, ...(JSON.parse(raw) as LedgerEntry) }] : [];
+      return typeof raw === 'string' ? { ...p, ...(JSON.parse(raw) as LedgerEntry) } : null;
     });
   }
+  const readMembers = async (members: string[]): Promise<LedgerRow[]> => (await readRows(members)).filter((r): r is LedgerRow => r !== null);
 
   /**
    * Rows written before the per-commitment indexes existed are indexed once per
@@ -173,16 +178,52 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
   }
 
   /**
-   * One page, newest first, of the union of some indexes: each read from the
-   * cursor's position (at most `limit + 1` rows past it), then merged. Order:
-   * score (the outcome's time) descending, then member descending, as Redis
-   * orders equal scores; the cursor is the last row's (score, member).
+   * The backfill of the per-party indexes, once per deployment: rows written
+   * before they existed are copied, commitment by commitment, from the
+   * per-commitment indexes (built first) into the indexes of the parties each
+   * commitment's document names now (lua/indexLedgerByParty.lua, atomic per
+   * batch); then a marker is set. Rows recorded meanwhile, and party changes,
+   * keep the per-party indexes in their own scripts; copying a row twice is
+   * harmless, so a backfill cut short by a crash is simply run again. Commitments
+   * are never deleted, so every commitment with rows and parties is in the
+   * all-commitments index. One run per process at a time: concurrent callers
+   * share it.
    */
-  async function pageOf(indexKeys: readonly string[], limit: number, after: DeliveryCursor | null): Promise<{ rows: LedgerRow[]; next: DeliveryCursor | null }> {
-    const want = limit + 1;
+  let partyIndexed: Promise<void> | null = null;
+  function ensurePartyIndexes(): Promise<void> {
+    partyIndexed ??= (async () => {
+      const marker = keys.ledgerByPartyBuilt(kind);
+      if ((await redis.exists(marker)) === 1) return;
+      await ensureCommitmentIndexes();
+      const BATCH = 500;
+      for (let start = 0; ; start += BATCH) {
+        const ids = await redis.zrange(keys.allCommitments, start, start + BATCH - 1);
+        if (ids.length === 0) break;
+        const perCommitment = ids.flatMap((id) => [keys.commitment(id), keys.ledgerFailedOf(kind, id), keys.ledgerSentOf(kind, id)]);
+        await redis.indexLedgerByParty(2 + perCommitment.length, failedIndex, sentIndex, ...perCommitment);
+        if (ids.length < BATCH) break;
+      }
+      await redis.set(marker, new Date().toISOString());
+    })().catch((err: unknown) => {
+      // Not remembered: the next page tries again.
+      partyIndexed = null;
+      throw err;
+    });
+    return partyIndexed;
+  }
+
+  /** Index entries after a position, newest first (score descending, then member descending, as Redis orders equal scores). */
+  type At = { score: number; m: string };
+
+  /**
+   * At most `want` entries of the union of some indexes after `after`, each
+   * member once (a row in two parties' indexes is one row): each index read
+   * from the position (at most `want` past it), then merged.
+   */
+  async function unionAfter(indexKeys: readonly string[], want: number, after: DeliveryCursor | null): Promise<At[]> {
     const before = (score: number, m: string) => after === null || score < after.s || (score === after.s && m < after.m);
-    const readOne = async (key: string): Promise<Array<{ score: number; m: string }>> => {
-      const out: Array<{ score: number; m: string }> = [];
+    const readOne = async (key: string): Promise<At[]> => {
+      const out: At[] = [];
       const BATCH = want + 16;
       for (let offset = 0; ; offset += BATCH) {
         const flat = await redis.zrevrangebyscore(key, after === null ? '+inf' : after.s, '-inf', 'WITHSCORES', 'LIMIT', offset, BATCH);
@@ -194,33 +235,87 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
         if (out.length >= want || flat.length < BATCH * 2) return out.slice(0, want);
       }
     };
-    const merged = (await Promise.all(indexKeys.map(readOne))).flat();
+    const seen = new Set<string>();
+    const merged = (await Promise.all(indexKeys.map(readOne))).flat().filter((x) => !seen.has(x.m) && (seen.add(x.m), true));
     merged.sort((a, b) => b.score - a.score || (a.m < b.m ? 1 : a.m > b.m ? -1 : 0));
-    const page = merged.slice(0, limit);
+    return merged.slice(0, want);
+  }
+
+  /**
+   * One page, newest first, of the union of some indexes; the cursor is the
+   * last row's (score, member). With `keep`, rows it refuses are left out and
+   * more are read in their place, so a page is short only at the end.
+   */
+  async function pageOf(
+    indexKeys: readonly string[],
+    limit: number,
+    after: DeliveryCursor | null,
+    keep?: (rows: LedgerRow[]) => Promise<boolean[]>,
+  ): Promise<{ rows: LedgerRow[]; next: DeliveryCursor | null }> {
+    const found: Array<{ at: At; row: LedgerRow }> = [];
+    let pos = after;
+    for (;;) {
+      const want = limit + 1 - found.length;
+      const ats = await unionAfter(indexKeys, want, pos);
+      const rows = await readRows(ats.map((x) => x.m));
+      const present = ats.flatMap((at, i) => (rows[i] ? [{ at, row: rows[i]! }] : []));
+      const verdicts = keep ? await keep(present.map((x) => x.row)) : present.map(() => true);
+      found.push(...present.filter((_, i) => verdicts[i]));
+      const last = ats[ats.length - 1];
+      if (found.length > limit || ats.length < want || !last) break;
+      pos = { s: last.score, m: last.m };
+    }
+    const page = found.slice(0, limit);
     const last = page[page.length - 1];
-    const next = merged.length > limit && last ? { s: last.score, m: last.m } : null;
-    return { rows: await readMembers(page.map((x) => x.m)), next };
+    return { rows: page.map((x) => x.row), next: found.length > limit && last ? { s: last.at.score, m: last.at.m } : null };
+  }
+
+  /** Which rows belong to a commitment one of the parties leads or belongs to now (the commitments' own party indexes). */
+  async function ofParties(parties: readonly string[], rows: LedgerRow[]): Promise<boolean[]> {
+    const ids = [...new Set(rows.map(commitmentOf).filter((c): c is string => c !== null))];
+    if (ids.length === 0) return rows.map(() => false);
+    const pipe = redis.pipeline();
+    for (const p of parties) pipe.smismember(keys.byParty(p), ...ids);
+    const res = (await pipe.exec()) ?? [];
+    const inScope = new Set<string>();
+    res.forEach(([err, flags]) => {
+      if (err) throw err;
+      (flags as number[]).forEach((f, i) => f === 1 && inScope.add(ids[i]!));
+    });
+    return rows.map((r) => inScope.has(commitmentOf(r) ?? ''));
   }
 
   return {
     /**
      * A page of failed or sent deliveries, newest first: of the whole ledger,
-     * or of some commitments only (each has its own indexes, so the page costs
-     * what it shows and the commitments asked, not the ledger's length).
+     * of some commitments, or of the commitments some parties lead or belong to
+     * (each has its own indexes, so the page costs what it shows and the
+     * commitments or parties asked, not the ledger's length). A party's page
+     * also checks each row's commitment against the party's commitments, so a
+     * row never shows for a party its commitment no longer names.
      * `nextCursor` is null on the last page.
      */
-    async page(q: { state: 'failed' | 'sent'; commitments?: readonly string[]; limit: number; cursor?: string }): Promise<{ rows: LedgerRow[]; nextCursor: string | null }> {
+    async page(q: { state: 'failed' | 'sent'; commitments?: readonly string[]; parties?: readonly string[]; limit: number; cursor?: string }): Promise<{ rows: LedgerRow[]; nextCursor: string | null }> {
       const after = q.cursor === undefined ? null : decodeDeliveryCursor(q.cursor);
       let indexKeys: string[];
-      if (q.commitments === undefined) indexKeys = [q.state === 'failed' ? failedIndex : sentIndex];
-      else {
+      let keep: ((rows: LedgerRow[]) => Promise<boolean[]>) | undefined;
+      if (q.parties !== undefined) {
+        if (!byParty) throw new Error(`the ${kind} ledger has no per-party indexes`);
+        const parties = [...new Set(q.parties)];
+        if (parties.length === 0) return { rows: [], nextCursor: null };
+        await ensurePartyIndexes();
+        indexKeys = parties.map((p) => (q.state === 'failed' ? keys.ledgerFailedOfParty(kind, p) : keys.ledgerSentOfParty(kind, p)));
+        keep = (rows) => ofParties(parties, rows);
+      } else if (q.commitments !== undefined) {
         await ensureCommitmentIndexes();
         indexKeys = q.commitments.map((id) => (q.state === 'failed' ? keys.ledgerFailedOf(kind, id) : keys.ledgerSentOf(kind, id)));
-      }
+      } else indexKeys = [q.state === 'failed' ? failedIndex : sentIndex];
       if (indexKeys.length === 0) return { rows: [], nextCursor: null };
-      const { rows, next } = await pageOf(indexKeys, q.limit, after);
+      const { rows, next } = await pageOf(indexKeys, q.limit, after, keep);
       return { rows, nextCursor: next === null ? null : encodeDeliveryCursor(next) };
     },
+    /** Make sure the per-party indexes hold the rows written before they existed (see ensurePartyIndexes); the first party page does it too. */
+    ensurePartyIndexes,
     async get(sendId: string, recipient: string): Promise<LedgerEntry | null> {
       const raw = await redis.hget(entryKey(sendId), recipient.toLowerCase());
       return raw ? (JSON.parse(raw) as LedgerEntry) : null;

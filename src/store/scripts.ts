@@ -44,6 +44,8 @@ export interface ScriptedRedis extends Redis {
   appendEvents(...args: Arg[]): Promise<number>;
   appendEventsOnce(...args: Arg[]): Promise<'missing' | 'changed' | 'already' | 'ok'>;
   recordDelivery(...args: Arg[]): Promise<number>;
+  /** KEYS count first (see indexLedgerByParty.lua). */
+  indexLedgerByParty(...args: Arg[]): Promise<number>;
   /** KEYS count first (see readEntries.lua). */
   readEntries(...args: Arg[]): Promise<string[][]>;
   compareAndSet(...args: Arg[]): Promise<number>;

@@ -1,6 +1,7 @@
 /**
  * GET /v1/reminders pages with a cursor over indexes that answer the query:
- * with more than 5,000 ledger rows, an editor's pages and one commitment's
+ * with more than 5,000 ledger rows, an editor's pages (from its parties'
+ * indexes; more in reminders-list-parties.int.test.ts) and one commitment's
  * pages are complete (every row once, newest first), whatever the rest of the
  * ledger holds, and the pages of the whole ledger are complete too.
  */
@@ -123,13 +124,22 @@ describe('GET /v1/reminders with more than 5,000 ledger rows', () => {
     expect(sent.rows[0]!.sendId).toBe(sendId); // the newest
   });
 
-  it('rows written before the per-commitment indexes existed are indexed on first use', async () => {
-    await ctx.redis.del(ctx.keys.ledgerFailedOf('reminder', LKA_COMMITMENT), ctx.keys.ledgerSentOf('reminder', LKA_COMMITMENT), ctx.keys.ledgerByCommitmentBuilt('reminder'));
+  it('rows written before the per-commitment and per-party indexes existed are indexed on first use', async () => {
+    await ctx.redis.del(
+      ctx.keys.ledgerFailedOf('reminder', LKA_COMMITMENT),
+      ctx.keys.ledgerSentOf('reminder', LKA_COMMITMENT),
+      ctx.keys.ledgerByCommitmentBuilt('reminder'),
+      ctx.keys.ledgerFailedOfParty('reminder', 'LKA'),
+      ctx.keys.ledgerSentOfParty('reminder', 'LKA'),
+      ctx.keys.ledgerByPartyBuilt('reminder'),
+    );
     const fresh = ctx.withApp(); // another process: its ledger has not looked for the marker yet
     const failed = await allPages(fresh, TOKENS.lka, { state: 'failed', limit: 100 });
     expectNewestFirstAndComplete(failed.rows, written.get(`${LKA_COMMITMENT}/failed`)!);
     const sent = await allPages(fresh, TOKENS.admin, { state: 'sent', commitment: LKA_COMMITMENT, limit: 100 });
     expectNewestFirstAndComplete(sent.rows, written.get(`${LKA_COMMITMENT}/sent`)!);
+    const editorSent = await allPages(fresh, TOKENS.lka, { state: 'sent', limit: 100 });
+    expectNewestFirstAndComplete(editorSent.rows, written.get(`${LKA_COMMITMENT}/sent`)!);
   });
 
   it('a cursor that no page handed out is a 400 naming cursor', async () => {

@@ -3,12 +3,15 @@
   KEYS: 1 document hash, 2 history list, 3 event stream, 4.. index keys.
   ARGV: 1 mode ('create' | 'update'), 2 expected version, 3 new version, 4 JSON,
         5 event count E, then E event JSON strings, then index ops as
-        (op, keyIndex, member, score) quadruples; op is sadd, srem, zadd or zrem.
+        (op, keyIndex, member, score) quadruples; op is sadd, srem, zadd or zrem, or, for a party
+        added to or removed from the commitment, zcopy or zremfrom: every row of the index whose
+        key index is `member` (the commitment's ledger index) into or out of the key (the party's).
   Mode 'index' (the digest read models' backfill, src/store/digest-view-store.ts) writes no
   document and no event: it applies the index ops only while the document is at the expected version.
   Returns {'ok', version} | {'exists', version} | {'missing', 0} | {'stale', version}.
 ]]
 --@include "appendEvent"
+--@include "ledgerRows"
 local current = redis.call('HGET', KEYS[1], 'v')
 if ARGV[1] == 'create' then
   if current then return {'exists', tonumber(current)} end
@@ -25,7 +28,9 @@ while i <= #ARGV do
   if op == 'sadd' then redis.call('SADD', key, member)
   elseif op == 'srem' then redis.call('SREM', key, member)
   elseif op == 'zadd' then redis.call('ZADD', key, ARGV[i + 3], member)
-  elseif op == 'zrem' then redis.call('ZREM', key, member) end
+  elseif op == 'zrem' then redis.call('ZREM', key, member)
+  elseif op == 'zcopy' then ledgerCopyRows(KEYS[tonumber(member)], { key })
+  elseif op == 'zremfrom' then ledgerRemoveRows(KEYS[tonumber(member)], key) end
   i = i + 4
 end
 return {'ok', tonumber(ARGV[3])}
