@@ -21,7 +21,7 @@ import { isClosed } from '../domain/status.js';
 import { createLinkToken, isLinkTokenShape, linkUrl, newLinkId, verifyLinkToken } from '../mail/action-link.js';
 import type { CommitmentStore } from '../store/commitment-store.js';
 import type { ExtensionStore } from '../store/extension-store.js';
-import type { LinkClaims, LinkPurpose, LinkStore } from '../store/link-store.js';
+import { mailLinkId, type LinkClaims, type LinkPurpose, type LinkStore, type MailLinks } from '../store/link-store.js';
 import type { PartyStore } from '../store/party-store.js';
 
 export type { LinkClaims, LinkPurpose } from '../store/link-store.js';
@@ -112,8 +112,8 @@ export function createLinkService(deps: LinkServiceDeps) {
 
   /**
    * Issue the links of several mails about one commitment at once (one write for all): for each,
-   * one link per purpose, the view link knowing its siblings (so its page offers them while they
-   * are usable). Returns, per request, purpose → URL.
+   * one document with a link per purpose, the view link knowing its siblings (so its page offers
+   * them while they are usable). Returns, per request, purpose → URL.
    */
   async function issueMany(
     c: Commitment,
@@ -123,9 +123,12 @@ export function createLinkService(deps: LinkServiceDeps) {
     if (requests.length === 0) return [];
     const secret = await deps.secret();
     const now = clock.now();
-    const claims: LinkClaims[] = [];
+    const mails: MailLinks[] = [];
     const urls = requests.map(({ recipient, partyId, purposes }) => {
-      const base = {
+      const id = newLinkId();
+      mails.push({
+        id,
+        purposes: [...purposes],
         commitmentId: c.id,
         recipient: recipient.toLowerCase(),
         partyId,
@@ -135,16 +138,10 @@ export function createLinkService(deps: LinkServiceDeps) {
         ...(opts.extensionId ? { extensionId: opts.extensionId } : {}),
         issuedAt: now.toISOString(),
         expiresAt: now.getTime() + ttl,
-      };
-      const made = purposes.map((purpose) => {
-        const id = newLinkId();
-        return { purpose, id, token: createLinkToken(secret, id) };
       });
-      const siblings = Object.fromEntries(made.filter((m) => m.purpose !== 'view').map((m) => [m.purpose, m.token]));
-      for (const m of made) claims.push({ ...base, id: m.id, purpose: m.purpose, ...(m.purpose === 'view' ? { siblings } : {}) });
-      return Object.fromEntries(made.map((m) => [m.purpose, linkUrl(deps.baseUrl, m.token)])) as Partial<Record<LinkPurpose, string>>;
+      return Object.fromEntries(purposes.map((p) => [p, linkUrl(deps.baseUrl, createLinkToken(secret, mailLinkId(id, p)))])) as Partial<Record<LinkPurpose, string>>;
     });
-    await store.saveMany(claims, now);
+    await store.saveMails(mails, now);
     return urls;
   }
 
@@ -165,8 +162,9 @@ export function createLinkService(deps: LinkServiceDeps) {
     if (!isLinkTokenShape(token)) throw new LinkRefusal('invalid', 'The link is incomplete or has been altered.');
     const id = verifyLinkToken(await deps.secret(), token);
     if (!id) throw new LinkRefusal('invalid', 'The link is incomplete or has been altered.');
-    const claims = await store.get(id);
-    if (!claims) throw new LinkRefusal('invalid', 'This link is unknown, or expired long ago.');
+    const stored = await store.get(id);
+    if (!stored) throw new LinkRefusal('invalid', 'This link is unknown, or expired long ago.');
+    const claims = withSiblingTokens(stored, await deps.secret());
     if (opts.expect && claims.purpose !== opts.expect) throw new LinkRefusal('invalid', 'This link is for something else.', claims);
     if (clock.now().getTime() >= claims.expiresAt) throw new LinkRefusal('expired', 'This link has expired.', claims);
     const c = await deps.commitments.get(claims.commitmentId);
@@ -189,6 +187,13 @@ export function createLinkService(deps: LinkServiceDeps) {
       throw new LinkRefusal('stale', `“${c.title}” has changed since this mail was sent.`, claims);
     }
     return { claims, commitment: c, role, parties };
+  }
+
+  /** A mail document's view link names its siblings by id; the view page offers them as signed links. */
+  function withSiblingTokens(claims: LinkClaims, secret: string): LinkClaims {
+    if (!claims.siblingIds) return claims;
+    const { siblingIds, ...rest } = claims;
+    return { ...rest, siblings: Object.fromEntries(Object.entries(siblingIds).map(([p, id]) => [p, createLinkToken(secret, id)])) };
   }
 
   /** True when a transition was recorded after `version` (an admin reopen, a unit, a new deadline …). */

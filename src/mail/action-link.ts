@@ -79,21 +79,22 @@ export function actionLinkUrl(baseUrl: string, secret: string, claims: Omit<Acti
 
 /*
  * Opaque signed links (every link in every mail). The token is
- * `linkId.MAC`: a random 128-bit id and base64url(HMAC-SHA256(secret, "link." + id)).
+ * `linkId.MAC`: an id (a random 128-bit mail id, plus one letter for the link's
+ * purpose) and base64url(HMAC-SHA256(secret, "link." + id)).
  * It carries no claim at all; what the link is for (purpose, commitment,
  * recipient, the state it was issued in, its expiry) is kept server-side under
  * the id (src/store/link-store.ts). The MAC lets a tampered token be refused
  * without a store read.
  */
 const LINK_PURPOSE = 'link.';
-const LINK_TOKEN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+const LINK_TOKEN = /^([A-Za-z0-9_-]{22}[a-z]?)\.([A-Za-z0-9_-]{43})$/;
 
 /** True when a value has the shape of a link token (checked before the secret is read). */
 export function isLinkTokenShape(token: unknown): token is string {
   return typeof token === 'string' && token.length <= 100 && LINK_TOKEN.test(token);
 }
 
-/** A fresh random link id (22 base64url characters). */
+/** A fresh random id (22 base64url characters): a mail's, to which each of its links adds a letter. */
 export function newLinkId(): string {
   return randomBytes(16).toString('base64url');
 }

@@ -110,7 +110,8 @@ export function createKeys(prefix: string) {
     digestRuns: `${p}:digest:runs`,
     digestLog: `${p}:digest:log`,
 
-    // Signed links (src/store/link-store.ts): one document per link id, and its used-marker.
+    // Signed links (src/store/link-store.ts): one document per mail (and, from before, per link id), and each link's used-marker.
+    linkMail: (mailId: string) => `${p}:link-mail:${mailId}`,
     link: (id: string) => `${p}:link:${id}`,
     linkUsed: (id: string) => `${p}:link:${id}:used`,
 

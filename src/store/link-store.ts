@@ -1,8 +1,14 @@
 /**
  * Signed links' claims, kept server-side: a mail carries only an opaque random
- * link id and its HMAC (src/mail/action-link.ts), never an address. Each link
- * is one document with a TTL a little past its expiry (so a late click can
- * still be told "expired"), and a used-marker set once, with SET NX.
+ * link id and its HMAC (src/mail/action-link.ts), never an address.
+ *
+ * The links of one mail (its view link and its acting links) share one
+ * document, under the mail's 22-character id; each link's id is that id plus
+ * one letter for its purpose (see PURPOSE_LETTER), so one write issues them
+ * all and one read resolves any of them. Links issued before this layout are
+ * one document per 22-character link id, and still resolve. A document has a
+ * TTL a little past its expiry (so a late click can still be told "expired"),
+ * and each link a used-marker set once, with SET NX.
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
@@ -28,24 +34,57 @@ export interface LinkClaims {
   issuedAt: string;
   /** Epoch ms. */
   expiresAt: number;
+  /** For a view link of a mail's document: its sibling links' ids (the service signs them into `siblings`). */
+  siblingIds?: Partial<Record<LinkPurpose, string>>;
+}
+
+/** The claims all links of one mail share (the stored document, with the purposes issued). */
+export type MailLinks = Omit<LinkClaims, 'id' | 'purpose' | 'siblings' | 'siblingIds'> & {
+  /** The mail's id (22 characters); its links' ids append a purpose letter. */
+  id: string;
+  purposes: LinkPurpose[];
+};
+
+export const PURPOSE_LETTER: Readonly<Record<LinkPurpose, string>> = { view: 'v', complete: 'c', progress: 'p', extend: 'e', approve: 'a', decline: 'd' };
+const LETTER_PURPOSE = new Map(Object.entries(PURPOSE_LETTER).map(([p, l]) => [l, p as LinkPurpose]));
+
+/** The id of one purpose's link in a mail's document. */
+export const mailLinkId = (mailId: string, purpose: LinkPurpose): string => mailId + PURPOSE_LETTER[purpose];
+
+/** One link's claims from its mail's document, or null when the document did not issue that purpose. */
+function fromMail(doc: MailLinks, linkId: string): LinkClaims | null {
+  const purpose = LETTER_PURPOSE.get(linkId.slice(-1));
+  if (!purpose || !doc.purposes.includes(purpose)) return null;
+  const { purposes, id: mailId, ...shared } = doc;
+  const siblingIds = purpose === 'view' ? Object.fromEntries(purposes.filter((p) => p !== 'view').map((p) => [p, mailLinkId(mailId, p)])) : undefined;
+  return { ...shared, id: linkId, purpose, ...(siblingIds ? { siblingIds } : {}) };
 }
 
 /** Documents stay this long past their expiry, so an expired link is named as such. */
 const GRACE_MS = 30 * 24 * 3600_000;
 
+/** A mail's id is 22 characters; one of its links' ids, 23. */
+const MAIL_LINK_ID_LENGTH = 23;
+
 export function createLinkStore(redis: Redis, keys: Keys) {
   return {
-    async save(claims: LinkClaims, now: Date): Promise<void> {
-      const ttl = Math.max(1, claims.expiresAt - now.getTime() + GRACE_MS);
-      await redis.set(keys.link(claims.id), JSON.stringify(claims), 'PX', ttl);
+    /** Store the links of several mails, one document each, in one round trip. */
+    async saveMails(all: readonly MailLinks[], now: Date): Promise<void> {
+      const ttl = (m: MailLinks) => Math.max(1, m.expiresAt - now.getTime() + GRACE_MS);
+      if (all.length === 1) {
+        await redis.set(keys.linkMail(all[0]!.id), JSON.stringify(all[0]), 'PX', ttl(all[0]!));
+        return;
+      }
+      const pipe = redis.pipeline();
+      for (const m of all) pipe.set(keys.linkMail(m.id), JSON.stringify(m), 'PX', ttl(m));
+      for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
     },
-    async saveMany(all: readonly LinkClaims[], now: Date): Promise<void> {
-      if (all.length === 0) return;
-      const m = redis.multi();
-      for (const c of all) m.set(keys.link(c.id), JSON.stringify(c), 'PX', Math.max(1, c.expiresAt - now.getTime() + GRACE_MS));
-      await m.exec();
-    },
+    /** A link's claims by its id: from its mail's document (23 characters), or its own (22, issued before mail documents). */
     async get(id: string): Promise<LinkClaims | null> {
+      if (id.length === MAIL_LINK_ID_LENGTH) {
+        const json = await redis.get(keys.linkMail(id.slice(0, -1)));
+        return json ? fromMail(JSON.parse(json) as MailLinks, id) : null;
+      }
       const json = await redis.get(keys.link(id));
       return json ? (JSON.parse(json) as LinkClaims) : null;
     },

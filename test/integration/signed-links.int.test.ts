@@ -4,6 +4,7 @@
  * with an HTML page (never JSON) when refused. GET changes nothing; every change is a form POST.
  */
 import request from 'supertest';
+import { createLinkToken, linkUrl, newLinkId } from '../../src/mail/action-link.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
 
@@ -39,7 +40,7 @@ describe('the token', () => {
     const l = await links('links-token');
     for (const url of Object.values(l)) {
       const t = tokenOf(url!);
-      expect(t).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+      expect(t).toMatch(/^[A-Za-z0-9_-]{22}[a-z]\.[A-Za-z0-9_-]{43}$/);
       const decoded = Buffer.from(t.split('.')[0]!, 'base64url').toString('latin1') + Buffer.from(t.split('.')[1]!, 'base64url').toString('latin1');
       expect(decoded).not.toContain('idn');
       expect(t).not.toContain('idn');
@@ -58,6 +59,50 @@ describe('the token', () => {
       expect(res.text).toContain('This link is not valid');
     }
     await api().get(pathOf(l.view!)).expect(200);
+  });
+});
+
+describe('one document per mail', () => {
+  const mailIdOf = (url: string) => tokenOf(url).split('.')[0]!.slice(0, 22);
+
+  it("a mail's links share one stored document, each resolving to its own purpose, and the view page offers the others", async () => {
+    await make('links-mail-doc');
+    const linkKeys = () => ctx.redis.keys(ctx.keys.linkMail('').replace(/link-mail:$/, 'link*'));
+    const before = await linkKeys();
+    const l = await links('links-mail-doc');
+    const after = (await linkKeys()).filter((k) => !before.includes(k));
+    expect(after).toEqual([ctx.keys.linkMail(mailIdOf(l.view!))]);
+    expect(new Set(Object.values(l).map((u) => mailIdOf(u!))).size).toBe(1);
+    for (const p of ['view', 'complete', 'progress', 'extend'] as const) {
+      const r = await ctx.services.links.resolve(tokenOf(l[p]!));
+      expect(r.claims.purpose).toBe(p);
+      expect(r.claims.recipient).toBe(LEAD);
+    }
+    const view = await ctx.services.links.resolve(tokenOf(l.view!));
+    expect(Object.keys(view.claims.siblings ?? {}).sort()).toEqual(['complete', 'extend', 'progress']);
+    expect(view.claims.siblings!.complete).toBe(tokenOf(l.complete!));
+  });
+
+  it("a signed link to a purpose the mail was not given is refused: a member's mail has no 'complete'", async () => {
+    await make('links-mail-purpose');
+    const l = await links('links-mail-purpose', MEMBER, ['view', 'progress'] as never);
+    const forged = createLinkToken(await ctx.services.secret('action-link'), `${mailIdOf(l.view!)}c`);
+    const res = await api().get(`/actions/l/${forged}`).expect(400);
+    expect(res.text).toContain('This link is not valid');
+    expect((await ctx.services.commitmentStore.get('links-mail-purpose'))!.status).toBe('open');
+  });
+
+  it('a link stored one document per link, as before mail documents, still resolves and acts', async () => {
+    const c = await make('links-legacy');
+    const id = newLinkId();
+    const now = Date.parse('2009-12-20T03:00:00Z');
+    const claims = { id, purpose: 'complete', commitmentId: c.id, recipient: LEAD, partyId: 'IDN', version: c.version, status: c.status, dueVersion: c.dueVersion, issuedAt: new Date(now).toISOString(), expiresAt: now + 86_400_000 };
+    await ctx.redis.set(ctx.keys.link(id), JSON.stringify(claims));
+    const url = linkUrl('http://followup.test', createLinkToken(await ctx.services.secret('action-link'), id));
+    const r = await ctx.services.links.resolve(tokenOf(url));
+    expect(r.claims.purpose).toBe('complete');
+    expect(r.commitment.id).toBe('links-legacy');
+    await api().get(pathOf(url)).expect(200);
   });
 });
 

@@ -45,6 +45,15 @@ describe('link tokens', () => {
     expect(verifyLinkToken(SECRET, createLinkToken(SECRET, a))).toBe(a);
   });
 
+  it("a mail's link id (the mail's 22 characters and a purpose letter) verifies to itself; another letter is another link", () => {
+    const mail = newLinkId();
+    const token = createLinkToken(SECRET, `${mail}c`);
+    expect(isLinkTokenShape(token)).toBe(true);
+    expect(verifyLinkToken(SECRET, token)).toBe(`${mail}c`);
+    expect(verifyLinkToken(SECRET, `${mail}v${token.slice(23)}`)).toBeNull();
+    expect(isLinkTokenShape(`${mail}C${token.slice(23)}`)).toBe(false);
+  });
+
   it('a link URL is /actions/l/<token> under the base URL, trailing slashes dropped', () => {
     expect(linkUrl('https://f.example.org//', KNOWN)).toBe(`https://f.example.org/actions/l/${KNOWN}`);
     expect(linkUrl('https://f.example.org', KNOWN)).toBe(`https://f.example.org/actions/l/${KNOWN}`);
