@@ -52,13 +52,15 @@ const REQUEST_ID = /^[\w-]+$/;
 const kStarted = Symbol('followup.started');
 const kRequestId = Symbol('followup.requestId');
 const kRoute = Symbol('followup.route');
-const kPattern = Symbol('followup.routePattern');
+const kRouteBase = Symbol('followup.routeBase');
+const kRoutePath = Symbol('followup.routePath');
 
 interface Framed {
   [kStarted]?: number;
   [kRequestId]?: string;
   [kRoute]?: unknown;
-  [kPattern]?: string;
+  [kRouteBase]?: string;
+  [kRoutePath]?: string;
 }
 
 /** The request id the frame gave this request (a well-formed X-Request-Id, or a new UUID). */
@@ -84,6 +86,11 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
   const { logger, metrics, headers } = deps;
   const duration = metrics.httpRequestDuration;
   const children = new WeakMap<Request, Logger>();
+  // The access line is made only of fields that hold no secret (the id is `[\w-]` or a UUID, the
+  // URL has its secret query values replaced, and no key is one of REDACT_PATHS), so the
+  // logger's path redaction, which walks and copies every logged object, would never change
+  // it: this line skips it. Every other line the request logs (`req.log`) is redacted as usual.
+  const accessLogger = logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
 
   Object.defineProperties(app.request, {
     log: {
@@ -105,7 +112,10 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
       },
       set(this: Request & Framed, value: { path?: unknown } | undefined) {
         this[kRoute] = value;
-        if (value && typeof value.path === 'string') this[kPattern] = `${this.baseUrl}${value.path}`;
+        if (value && typeof value.path === 'string') {
+          this[kRouteBase] = this.baseUrl;
+          this[kRoutePath] = value.path;
+        }
       },
     },
   });
@@ -114,13 +124,14 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
     const req = this.req as Request & Framed;
     const status = this.statusCode;
     const ms = performance.now() - req[kStarted]!;
-    duration.observe({ method: req.method, route: routeLabel(req, req[kPattern]), status: String(status) }, ms / 1000);
+    const path = req[kRoutePath];
+    duration.observe({ method: req.method, route: routeLabel(req, path === undefined ? undefined : req[kRouteBase]! + path), status: String(status) }, ms / 1000);
     const url = req.originalUrl;
     if (url === '/healthz' || url === '/readyz') return;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-    if (!logger.isLevelEnabled(level)) return;
+    if (!accessLogger.isLevelEnabled(level)) return;
     const id = req[kRequestId];
-    logger[level](
+    accessLogger[level](
       { reqId: id, req: { id, method: req.method, url: redactUrlQuery(url), remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: Math.round(ms) },
       'request completed',
     );

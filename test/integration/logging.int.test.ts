@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
+import express from 'express';
 import request from 'supertest';
+import { requestFrame } from '../../src/api/request-frame.js';
+import { createMetrics } from '../../src/metrics.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { childFor, createLogger } from '../../src/logger.js';
 import { TOKENS, bearer, createTestContext } from '../support/app.js';
@@ -48,6 +51,35 @@ describe('access logs', () => {
     expect(out).not.toContain(TOKENS.viewer);
     const urls = parsed().map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
     expect(urls).toContain('/v1/calendar/IDN.ics?token=[redacted]&x=1');
+  });
+
+  it('the access line holds only the fields known to carry no secret (it skips path redaction, so a new field must be judged here first)', async () => {
+    await request(app).get('/v1/commitments/workshop-information-campaigns?token=abc').set(bearer(TOKENS.admin)).expect(200);
+    const access = parsed().find((l) => l.msg === 'request completed')!;
+    expect(Object.keys(access).sort()).toEqual(['hostname', 'level', 'msg', 'pid', 'req', 'reqId', 'res', 'responseTime', 'time']);
+    expect(Object.keys(access.req as object).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
+    expect((access.req as { url: string }).url).toBe('/v1/commitments/workshop-information-campaigns?token=[redacted]');
+  });
+
+  it("when a route logs through req.log, then the line carries the request's id and its secrets are redacted", async () => {
+    const bare = express();
+    bare.use(requestFrame(bare, { logger, metrics: createMetrics(), headers: [] }));
+    bare.get('/x', (req, res) => {
+      (req as unknown as { log: typeof logger }).log.warn({ token: 'tok-in-a-route-0123', detail: 'kept' }, 'route says');
+      res.end();
+    });
+    const res = await request(bare).get('/x').set('X-Request-Id', 'route-log-1').expect(200);
+    expect(res.headers['x-request-id']).toBe('route-log-1');
+    expect(lines.join('\n')).not.toContain('tok-in-a-route-0123');
+    expect(parsed().find((l) => l.msg === 'route says')).toMatchObject({ reqId: 'route-log-1', token: '[redacted]', detail: 'kept' });
+    expect(parsed().find((l) => l.msg === 'request completed')).toMatchObject({ reqId: 'route-log-1', req: { url: '/x' }, res: { statusCode: 200 } });
+  });
+
+  it('when a given X-Request-Id is malformed or too long, then a new UUID replaces it', async () => {
+    for (const given of ['has spaces and ;', 'x'.repeat(65)]) {
+      const res = await request(app).get('/v1/status').set(bearer(TOKENS.viewer)).set('X-Request-Id', given).expect(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
   });
 
   it('when a given X-Request-Id is well formed, then it is kept and echoed', async () => {
