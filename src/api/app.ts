@@ -5,7 +5,7 @@
 import express, { type Express } from 'express';
 import { appDeps, type AppDeps } from './deps.js';
 import type { Services } from '../app/services.js';
-import { authenticate, jsonBody } from './middleware.js';
+import { authenticate, jsonBody, series } from './middleware.js';
 import { requestFrame, securityHeaders } from './request-frame.js';
 import { errorHandler, notFound } from './problem.js';
 import { methodNotAllowed } from './method-not-allowed.js';
@@ -52,15 +52,16 @@ export function createApp(services: Services): Express {
   // The API first: its requests (the bulk of the traffic) skip the routers of the health
   // probes and the pages below, none of which serves a path under /v1.
   const v1 = express.Router();
-  v1.use(limits.authFailures);
   // Calendar clients cannot send headers: the per-party feed has its own token, so it sits before bearer auth.
-  v1.use('/calendar', limits.public, partyFeedRouter(deps));
-  v1.use(authenticate(deps.auth));
-  v1.use(limits.api);
-  // The import route takes larger bodies, so it is mounted before the general JSON parser.
+  v1.use('/calendar', limits.authFailures, limits.public, partyFeedRouter(deps));
+  // Every other /v1 request: failed sign-ins, the bearer token, the token's budget, as one layer.
+  v1.use(series(limits.authFailures, authenticate(deps.auth), limits.api));
+  // Commitments (most requests) take their JSON body here and skip the routers below; the import
+  // route takes larger bodies, so /meetings is mounted before the general JSON parser.
+  const json = jsonBody(deps.config.BODY_LIMIT);
+  v1.use('/commitments', json, commitmentsRouter(deps));
   v1.use('/meetings', meetingsRouter(deps, '10mb'));
-  v1.use(jsonBody(deps.config.BODY_LIMIT));
-  v1.use('/commitments', commitmentsRouter(deps));
+  v1.use(json);
   v1.use('/parties', partiesRouter(deps));
   v1.use('/status', statusRouter(deps));
   v1.use(calendarRouter(deps));
