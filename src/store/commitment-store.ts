@@ -134,17 +134,22 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
     return redis.hget(keys.commitment(id), 'json');
   }
 
-  async function getMany(ids: readonly string[]): Promise<Commitment[]> {
+  /** The stored JSON of these commitments, unparsed, in the order asked; an id without a document is left out. */
+  async function getManyJson(ids: readonly string[]): Promise<Array<{ id: string; json: string }>> {
     if (ids.length === 0) return [];
     const pipe = redis.pipeline();
     for (const id of ids) pipe.hget(keys.commitment(id), 'json');
     const results = (await pipe.exec()) ?? [];
-    const out: Commitment[] = [];
-    for (const [err, json] of results) {
+    const out: Array<{ id: string; json: string }> = [];
+    results.forEach(([err, json], i) => {
       if (err) throw err;
-      if (typeof json === 'string') out.push(JSON.parse(json) as Commitment);
-    }
+      if (typeof json === 'string') out.push({ id: ids[i]!, json });
+    });
     return out;
+  }
+
+  async function getMany(ids: readonly string[]): Promise<Commitment[]> {
+    return (await getManyJson(ids)).map((r) => JSON.parse(r.json) as Commitment);
   }
 
   async function mustGet(id: string): Promise<Commitment> {
@@ -274,6 +279,12 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
     },
 
     async list(filter: CommitmentFilter, page: { limit: number; cursor?: string }, now: Date): Promise<Page<Commitment>> {
+      const raw = await this.listJson(filter, page, now);
+      return { items: raw.items.map((r) => JSON.parse(r.json) as Commitment), nextCursor: raw.nextCursor };
+    },
+
+    /** `list`, with each commitment's stored JSON unparsed (a reader that caches its views skips the parse). */
+    async listJson(filter: CommitmentFilter, page: { limit: number; cursor?: string }, now: Date): Promise<Page<{ id: string; json: string }>> {
       const after = page.cursor ? decodeCursor(page.cursor) : null;
       const unfiltered = !filter.status?.length && !filter.parties && !filter.meetingId && !filter.scope && filter.dueBefore === undefined && filter.dueAfter === undefined && filter.overdue === undefined;
       if (unfiltered) {
@@ -281,13 +292,13 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
         // (and one more, to know whether there is a next), not every id.
         const ids = await redis.zrangebylex(keys.allCommitments, after === null ? '-' : `(${after}`, '+', 'LIMIT', 0, page.limit + 1);
         const slice = ids.slice(0, page.limit);
-        const items = await getMany(slice);
+        const items = await getManyJson(slice);
         return { items, nextCursor: ids.length > page.limit && slice.length ? encodeCursor(slice[slice.length - 1]!) : null };
       }
       const ids = await this.findIds(filter, now);
       const start = after === null ? 0 : ids.findIndex((x) => x > after);
       const slice = start < 0 ? [] : ids.slice(start, start + page.limit);
-      const items = await getMany(slice);
+      const items = await getManyJson(slice);
       const more = start >= 0 && start + page.limit < ids.length;
       return { items, nextCursor: more && slice.length ? encodeCursor(slice[slice.length - 1]!) : null };
     },

@@ -101,3 +101,28 @@ describe('reading one commitment', () => {
     expect(unknown.body.detail).toBe('No commitment has the id no-such-commitment.');
   });
 });
+
+describe('a page of the list', () => {
+  it('when read twice, then both answers are, byte for byte, JSON.stringify of the stored documents as toView makes them', async () => {
+    const first = await api().get('/v1/commitments?limit=5').set(admin).expect(200);
+    const second = await api().get('/v1/commitments?limit=5').set(admin).expect(200);
+    const ids = (first.body.items as Array<{ id: string }>).map((c) => c.id);
+    expect(ids).toHaveLength(5);
+    const docs = await Promise.all(ids.map(async (i) => JSON.parse((await ctx.redis.hget(ctx.keys.commitment(i), 'json'))!) as Commitment));
+    const expected = JSON.stringify({ items: docs.map((c) => toView(c, ctx.clock.now())), nextCursor: first.body.nextCursor as string });
+    expect(typeof first.body.nextCursor).toBe('string');
+    expect(first.text).toBe(expected);
+    expect(second.text).toBe(expected);
+    const last = await api().get(`/v1/commitments?limit=500&cursor=${encodeURIComponent(first.body.nextCursor as string)}`).set(admin).expect(200);
+    expect(last.body.nextCursor).toBeNull();
+    expect(last.text.endsWith(',"nextCursor":null}')).toBe(true);
+  });
+
+  it('when a listed commitment changes, then the next page shows the change', async () => {
+    const page = await api().get('/v1/commitments?limit=3').set(admin).expect(200);
+    const target = (page.body.items as Array<{ id: string; version: number }>)[1]!;
+    await api().patch(`/v1/commitments/${target.id}`).set(admin).set('If-Match', `"${target.version}"`).send({ title: 'Retitled while listed' }).expect(200);
+    const again = await api().get('/v1/commitments?limit=3').set(admin).expect(200);
+    expect((again.body.items as Array<{ id: string; title: string }>)[1]).toMatchObject({ id: target.id, title: 'Retitled while listed', version: target.version + 1 });
+  });
+});

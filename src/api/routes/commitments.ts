@@ -73,7 +73,7 @@ export function commitmentsRouter(deps: AppDeps): Router {
   router.get('/', async (req, res) => {
     const q = parse(ListQuerySchema, req.query, 'query');
     const p = principalOf(req);
-    const page = await commitments.list(
+    const page = await commitments.listJson(
       {
         ...(q.status ? { status: q.status } : {}),
         ...(q.party ? { parties: [q.party] } : {}),
@@ -88,9 +88,11 @@ export function commitmentsRouter(deps: AppDeps): Router {
       clock.now(),
     );
     const now = clock.now();
+    // Each item's view comes from the cache while its stored JSON is unchanged (src/api/commitment-views.ts),
+    // so the page is those strings joined: what JSON.stringify({ items, nextCursor }) would give.
     // A commitment that cannot be viewed is left out of the page and reported (src/app/isolate.ts).
-    const items = viewEach(page.items, (c) => toView(c, now), (id, err) => reportCommitmentError(deps, 'view', id, err));
-    sendJson(req, res, JSON.stringify({ items, nextCursor: page.nextCursor }));
+    const items = viewEach(page.items, (r) => views.view(r.id, r.json, now).body, (id, err) => reportCommitmentError(deps, 'view', id, err));
+    sendJson(req, res, `{"items":[${items.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`);
   });
 
   router.post('/', requireRole('admin'), async (req, res) => {
