@@ -49,22 +49,22 @@ export function securityHeaders(options: Readonly<HelmetOptions>): ReadonlyArray
 }
 
 const REQUEST_ID = /^[\w-]+$/;
-const kStarted = Symbol('followup.started');
-const kRequestId = Symbol('followup.requestId');
-const kRoute = Symbol('followup.route');
-const kRouteBase = Symbol('followup.routeBase');
-const kRoutePath = Symbol('followup.routePath');
+const kFrame = Symbol('followup.frame');
 
-interface Framed {
-  [kStarted]?: number;
-  [kRequestId]?: string;
-  [kRoute]?: unknown;
-  [kRouteBase]?: string;
-  [kRoutePath]?: string;
+/** What the frame keeps per request: one object, so the request object gains one property, not five. */
+interface Frame {
+  started: number;
+  id: string;
+  route: unknown;
+  /** The matched route's mount path and path, joined only when the response is finished. */
+  routeBase: string | undefined;
+  routePath: string | undefined;
 }
 
+type Framed = Request & { [kFrame]?: Frame };
+
 /** The request id the frame gave this request (a well-formed X-Request-Id, or a new UUID). */
-export const requestIdOf = (req: Request): string | undefined => (req as Request & Framed)[kRequestId];
+export const requestIdOf = (req: Request): string | undefined => (req as Framed)[kFrame]?.id;
 
 /**
  * Install the frame on `app` and return its middleware (mount it first).
@@ -96,9 +96,9 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
     log: {
       configurable: true,
       enumerable: false,
-      get(this: Request & Framed) {
+      get(this: Framed) {
         let child = children.get(this);
-        if (!child) children.set(this, (child = logger.child({ reqId: this[kRequestId] })));
+        if (!child) children.set(this, (child = logger.child({ reqId: this[kFrame]?.id })));
         return child;
       },
     },
@@ -107,30 +107,33 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
     route: {
       configurable: true,
       enumerable: true,
-      get(this: Request & Framed) {
-        return this[kRoute];
+      get(this: Framed) {
+        return this[kFrame]?.route;
       },
-      set(this: Request & Framed, value: { path?: unknown } | undefined) {
-        this[kRoute] = value;
+      set(this: Framed, value: { path?: unknown } | undefined) {
+        const frame = this[kFrame];
+        // A request the frame has not seen (an app mounted without it) keeps a plain property.
+        if (!frame) return void Object.defineProperty(this, 'route', { value, writable: true, configurable: true, enumerable: true });
+        frame.route = value;
         if (value && typeof value.path === 'string') {
-          this[kRouteBase] = this.baseUrl;
-          this[kRoutePath] = value.path;
+          frame.routeBase = this.baseUrl;
+          frame.routePath = value.path;
         }
       },
     },
   });
 
   function finished(this: Response) {
-    const req = this.req as Request & Framed;
+    const req = this.req as Framed;
+    const frame = req[kFrame]!;
     const status = this.statusCode;
-    const ms = performance.now() - req[kStarted]!;
-    const path = req[kRoutePath];
-    duration.observe({ method: req.method, route: routeLabel(req, path === undefined ? undefined : req[kRouteBase]! + path), status: String(status) }, ms / 1000);
+    const ms = performance.now() - frame.started;
+    duration.observe({ method: req.method, route: routeLabel(req, frame.routePath === undefined ? undefined : frame.routeBase! + frame.routePath), status: String(status) }, ms / 1000);
     const url = req.originalUrl;
     if (url === '/healthz' || url === '/readyz') return;
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (!accessLogger.isLevelEnabled(level)) return;
-    const id = req[kRequestId];
+    const id = frame.id;
     accessLogger[level](
       { reqId: id, req: { id, method: req.method, url: redactUrlQuery(url), remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTime: Math.round(ms) },
       'request completed',
@@ -138,12 +141,11 @@ export function requestFrame(app: Express, deps: { logger: Logger; metrics: Metr
   }
 
   return (req, res, next) => {
-    const r = req as Request & Framed;
-    r[kStarted] = performance.now();
+    const started = performance.now();
     for (const [name, value] of headers) res.setHeader(name, value);
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && given.length <= 64 && REQUEST_ID.test(given) ? given : randomUUID();
-    r[kRequestId] = id;
+    (req as Framed)[kFrame] = { started, id, route: undefined, routeBase: undefined, routePath: undefined };
     res.setHeader('X-Request-Id', id);
     res.on('finish', finished);
     next();
