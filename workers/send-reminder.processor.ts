@@ -46,6 +46,7 @@ import { createReminderRenderer } from '../src/mail/reminder-template.js';
 import { countReminder, type Metrics } from '../src/metrics.js';
 import type { CommitmentStore } from '../src/store/commitment-store.js';
 import type { ScheduleIndex } from '../src/store/schedule-index.js';
+import { batchPerTurn } from '../src/store/turn-batch.js';
 import type { StatusCheck } from './status-check.processor.js';
 import type { PartyLookup } from './party-cache.js';
 
@@ -169,6 +170,17 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
   const { commitments, ledger, planner, delivery, clock } = deps;
   const renderReminder = createReminderRenderer();
   const parseCommitment = createCommitmentParser();
+  // A slot's groups read their commitment and their ledger entries at about the same time: the
+  // reads made in one turn go to Redis as one pipeline (one socket write, not one per group).
+  const readJson = batchPerTurn<string, string | null>(async (ids) => {
+    const found = new Map((await commitments.getManyJson(ids)).map((r) => [r.id, r.json]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+  const readEntries = batchPerTurn<readonly string[], Array<Record<string, LedgerEntry>>>(async (lists) => {
+    const all = await ledger.getMany(lists.flat());
+    let at = 0;
+    return lists.map((l) => all.slice(at, (at += l.length)));
+  });
 
   /** The sends this job is for, in the plan as it is now. */
   function sendsOf(jobId: string, data: SendSendsPayload, c: Commitment, parties: ReadonlyMap<string, Party>, now: Date): PlannedSend[] {
@@ -250,7 +262,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
    */
   async function runSends(jobId: string, data: SendSendsPayload, attemptsStarted: number): Promise<RunOutcome> {
     const manual = 'm' in data && data.m === 1;
-    const json = await commitments.getJson(data.c);
+    const json = await readJson(data.c);
     const c = json ? parseCommitment(data.c, json) : null;
     if (!c) return { outcome: 'unknown' };
     if (isClosed(c.status)) return { outcome: 'closed' };
@@ -279,8 +291,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const wait = (): RunOutcome => ({ outcome: 'wait', until: realInstant(clock, Math.min(...later.map((s) => Date.parse(s.at)))) });
     if (ready.length === 0) return wait();
 
-    // The group's ledger entries in one command.
-    const [entries, secret] = await Promise.all([ledger.getMany(ready.map((s) => s.id)), deps.actionSecret()]);
+    // The group's ledger entries in one command (shared with the other groups of this turn).
+    const [entries, secret] = await Promise.all([readEntries(ready.map((s) => s.id)), deps.actionSecret()]);
     // This run's mail try (waits left out, see mailTries); temporary-failure retries below go through moveToDelayed.
     const tries = mailTries(attemptsStarted, data);
     // A 4xx is final only for an admin's one-off retry after its tries; a planned send keeps trying while it is useful.

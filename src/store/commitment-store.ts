@@ -161,6 +161,7 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
   return {
     get,
     getJson,
+    getManyJson,
     getMany,
     mustGet,
 

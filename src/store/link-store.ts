@@ -12,6 +12,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import { batchPerTurn } from './turn-batch.js';
 
 export type LinkPurpose = 'view' | 'complete' | 'progress' | 'extend' | 'approve' | 'decline';
 
@@ -67,18 +68,19 @@ const GRACE_MS = 30 * 24 * 3600_000;
 const MAIL_LINK_ID_LENGTH = 23;
 
 export function createLinkStore(redis: Redis, keys: Keys) {
+  const saveInTurn = batchPerTurn<{ all: readonly MailLinks[]; now: Date }>(async (batches) => {
+    const docs = batches.flatMap((b) => b.all.map((m) => ({ m, ttl: Math.max(1, m.expiresAt - b.now.getTime() + GRACE_MS) })));
+    if (docs.length === 1) {
+      await redis.set(keys.linkMail(docs[0]!.m.id), JSON.stringify(docs[0]!.m), 'PX', docs[0]!.ttl);
+      return;
+    }
+    const pipe = redis.pipeline();
+    for (const { m, ttl } of docs) pipe.set(keys.linkMail(m.id), JSON.stringify(m), 'PX', ttl);
+    for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+  });
   return {
-    /** Store the links of several mails, one document each, in one round trip. */
-    async saveMails(all: readonly MailLinks[], now: Date): Promise<void> {
-      const ttl = (m: MailLinks) => Math.max(1, m.expiresAt - now.getTime() + GRACE_MS);
-      if (all.length === 1) {
-        await redis.set(keys.linkMail(all[0]!.id), JSON.stringify(all[0]), 'PX', ttl(all[0]!));
-        return;
-      }
-      const pipe = redis.pipeline();
-      for (const m of all) pipe.set(keys.linkMail(m.id), JSON.stringify(m), 'PX', ttl(m));
-      for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
-    },
+    /** Store the links of several mails, one document each; the mails of one turn go in one round trip. */
+    saveMails: (all: readonly MailLinks[], now: Date): Promise<void> => saveInTurn({ all, now }),
     /** A link's claims by its id: from its mail's document (23 characters), or its own (22, issued before mail documents). */
     async get(id: string): Promise<LinkClaims | null> {
       if (id.length === MAIL_LINK_ID_LENGTH) {

@@ -24,4 +24,11 @@ describe('batchPerTurn', () => {
     await add('c');
     expect(flushed).toEqual([['c']]);
   });
+
+  it('a reading flush answers each caller with its own result', async () => {
+    let calls = 0;
+    const read = batchPerTurn<string, number>(async (keys) => (calls++, keys.map((k) => k.length)));
+    expect(await Promise.all([read('a'), read('bbb'), read('cc')])).toEqual([1, 3, 2]);
+    expect(calls).toBe(1);
+  });
 });
