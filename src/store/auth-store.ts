@@ -5,12 +5,13 @@
  * are compared in constant time; a generated admin token is looked up by its
  * hash, which reveals nothing about the token itself.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Principal, TokenSpec } from '../domain/auth.js';
 import type { Keys } from './keys.js';
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+// One-shot hashing: no Hash object per call (every API request hashes its bearer token).
+const sha256 = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | null>;
