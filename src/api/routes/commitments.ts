@@ -70,6 +70,18 @@ export function commitmentsRouter(deps: AppDeps): Router {
   const idOf = (req: Request) => parse(IdParams, req.params, 'params').id;
   const views = createCommitmentViews();
 
+  // The most frequent request, so its route is matched first: the stored JSON, and its view from
+  // the cache when unchanged (src/api/commitment-views.ts).
+  router.get('/:id', async (req, res) => {
+    const given = req.params['id'];
+    const id = typeof given === 'string' && ID.test(given) ? given : parse(IdParams, req.params, 'params').id;
+    const stored = await commitments.getJson(id);
+    if (stored === null) throw new AppError('not_found', `No commitment has the id ${id}.`);
+    const { commitment, body } = views.view(id, stored, clock.now());
+    assertVisible(principalOf(req), commitment);
+    sendJson(req, res, body, { etag: etag(commitment.version) });
+  });
+
   router.get('/', async (req, res) => {
     const q = parse(ListQuerySchema, req.query, 'query');
     const p = principalOf(req);
@@ -100,17 +112,6 @@ export function commitmentsRouter(deps: AppDeps): Router {
     const c = await use.create(input, actorOf(req).actor);
     res.location(`/v1/commitments/${c.id}`);
     send(res, c, 201);
-  });
-
-  // The most frequent request: the stored JSON, and its view from the cache when unchanged (src/api/commitment-views.ts).
-  router.get('/:id', async (req, res) => {
-    const given = req.params['id'];
-    const id = typeof given === 'string' && ID.test(given) ? given : parse(IdParams, req.params, 'params').id;
-    const stored = await commitments.getJson(id);
-    if (stored === null) throw new AppError('not_found', `No commitment has the id ${id}.`);
-    const { commitment, body } = views.view(id, stored, clock.now());
-    assertVisible(principalOf(req), commitment);
-    sendJson(req, res, body, { etag: etag(commitment.version) });
   });
 
   router.get('/:id/history', async (req, res) => {
