@@ -59,7 +59,8 @@ export function createApp(services: Services): Express {
   // Commitments (most requests) take their JSON body here and skip the routers below; the import
   // route takes larger bodies, so /meetings is mounted before the general JSON parser.
   const json = jsonBody(deps.config.BODY_LIMIT);
-  v1.use('/commitments', series(json, commitmentsRouter(deps)));
+  // (Mounted as two handlers, not a series: the router stays visible to what walks the app's routes.)
+  v1.use('/commitments', json, commitmentsRouter(deps));
   v1.use('/meetings', meetingsRouter(deps, '10mb'));
   v1.use(json);
   v1.use('/parties', partiesRouter(deps));
