@@ -48,8 +48,11 @@ describe('session cookies and token revocation', () => {
       const app = createApp(services);
       const cookie = sessionCookie(await request(app).get(`/admin/login?token=${token}`).expect(303));
       await request(app).get('/admin/queues').set('Cookie', cookie).expect(200);
+      await request(app).get('/v1/status').set('Authorization', `Bearer ${token}`).expect(200);
       await ctx.redis.hdel(keys.tokens, tokenRef(token!));
       await request(app).get('/admin/queues').set('Cookie', cookie).expect(401);
+      // The bearer token itself is refused at once too: a stored token's lookup is not cached.
+      await request(app).get('/v1/status').set('Authorization', `Bearer ${token}`).expect(401);
     } finally {
       await services.close();
       await deletePrefix(ctx.redis, prefix);
