@@ -19,6 +19,12 @@ export const REDACT_PATHS = [
  * `destination` (JSON only) lets a test capture exactly what production would write.
  * Pretty lines are coloured only when stdout is a terminal (`colorize`, by default
  * `process.stdout.isTTY`): piped to a file or a log collector, ANSI escapes are noise.
+ *
+ * JSON lines go to stdout asynchronously: a line is handed to the system at once when no
+ * write is under way, and the lines logged meanwhile go together in the next write, so a
+ * busy API makes one write call per batch, not one per request. pino writes what is still
+ * pending when the process exits (also after an uncaught exception); only a hard kill
+ * (SIGKILL, out of memory) can lose the lines of the one write then in flight.
  */
 export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; nodeEnv: string; destination?: DestinationStream; colorize?: boolean }): Logger {
   const format = opts.format ?? (opts.nodeEnv === 'production' ? 'json' : 'pretty');
@@ -27,6 +33,7 @@ export function createLogger(opts: { level: string; format?: 'json' | 'pretty'; 
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (opts.destination) return pino(options, opts.destination);
+  if (format === 'json') return pino(options, pino.destination({ dest: 1, sync: false }));
   return pino({
     ...options,
     ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: opts.colorize ?? process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
