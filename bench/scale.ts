@@ -300,7 +300,7 @@ async function main() {
       ['GET /v1/commitments?limit=50, ms', 'listCommitmentsMs', 'flat (≤ 1.5×)'],
       ['GET /v1/reminders?limit=50, ms', 'listRemindersMs', 'flat (≤ 1.5×)'],
       ['  … &commitment=c-7, ms', 'listOneCommitmentMs', 'flat (≤ 1.5×)'],
-      ['  … as an editor (LKA), ms', 'listEditorMs', 'grows with the editor’s commitments'],
+      ['  … as an editor (LKA), ms', 'listEditorMs', 'flat (≤ 1.5×)'],
     ];
     const all = SCALES.map((n) => rows.get(n)!);
     const w = 40;
