@@ -100,23 +100,12 @@ async function waitFor(job: Job, token: string | undefined, data: { w?: number |
   throw new DelayedError();
 }
 
-/** Groups of one slot in delivery at once (the SMTP pool and the worker's concurrency bound the rest). */
-const SLOT_PARALLEL = 20;
-/** Status checks of one slot run at once: few, so a burst of them leaves the CPU to the mail due meanwhile. */
-const CHECK_PARALLEL = 4;
-
 /**
- * Run `fn` over `items`, at most `limit` at a time, starting the next as soon as one ends (a
- * sliding window: one slow send does not hold the rest back). Stops starting new ones once
- * `go()` is false; resolves when all started ones have ended.
+ * Members of one slot run side by side, in chunks: a chunk's groups read, write their links and
+ * leave the slot in about the same turns, so those commands go to Redis together (batchPerTurn).
+ * Measured against a sliding window of the same width, chunks cost less CPU per reminder.
  */
-async function eachLimited<T>(items: readonly T[], limit: number, go: () => boolean, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length && go()) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
+const SLOT_PARALLEL = 20;
 
 // Helpers at module level: on the hot path, closures made per job cost (tsx names each one).
 const jobLog = (logger: Logger, job: Job, commitmentId: string) => childFor(logger, { queue: 'reminders', jobId: job.id, commitmentId });
@@ -176,6 +165,11 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
     const found = new Map((await commitments.getManyJson(ids)).map((r) => [r.id, r.json]));
     return ids.map((id) => found.get(id) ?? null);
   });
+  /** The stored commitment, read in this turn's pipeline and parsed once per stored string. */
+  const readCommitment = async (id: string): Promise<Commitment | null> => {
+    const json = await readJson(id);
+    return json ? parseCommitment(id, json) : null;
+  };
   const readEntries = batchPerTurn<readonly string[], Array<Record<string, LedgerEntry>>>(async (lists) => {
     const all = await ledger.getMany(lists.flat());
     let at = 0;
@@ -262,8 +256,7 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
    */
   async function runSends(jobId: string, data: SendSendsPayload, attemptsStarted: number): Promise<RunOutcome> {
     const manual = 'm' in data && data.m === 1;
-    const json = await readJson(data.c);
-    const c = json ? parseCommitment(data.c, json) : null;
+    const c = await readCommitment(data.c);
     if (!c) return { outcome: 'unknown' };
     if (isClosed(c.status)) return { outcome: 'closed' };
     if (c.dueVersion !== data.v) return { outcome: 'stale' };
@@ -349,14 +342,14 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
         if (kept.size > 0 || (await deps.slots.closeSlot(at, SLOT_CLOSED_SECONDS))) break;
         continue;
       }
-      const runMember = async (member: string): Promise<void> => {
+      const runMember = async (member: string, served: string[]): Promise<void> => {
         const check = parseCheckMember(member);
         if (check) {
-          const r = await deps.check(check.c, check.v);
+          const r = await deps.check(check.c, check.v, readCommitment);
           if (r.outcome === 'early') {
             waitUntil = Math.min(waitUntil, r.until);
             kept.add(member);
-          } else await deps.slots.served(at, member);
+          } else served.push(member);
           return;
         }
         const group = parseSlotMember(member);
@@ -378,13 +371,18 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
         } else if (r.outcome === 'failed') {
           jobLog(deps.logger, job, group!.c).warn({ reason: r.message }, 'reminder group failed for good');
         }
-        await deps.slots.served(at, member);
+        served.push(member);
       };
-      // Mail first: a status check only records "overdue", which can wait a moment; it runs after
-      // the slot's groups, and fewer at a time, so a burst of deadlines does not delay the sends due then.
-      const isCheck = (m: string) => parseCheckMember(m) !== null;
-      await eachLimited(members.filter((m) => !isCheck(m)), SLOT_PARALLEL, () => outage === null, runMember);
-      await eachLimited(members.filter(isCheck), CHECK_PARALLEL, () => outage === null, runMember);
+      // Mail first: a status check only records "overdue", which can wait a moment, so the
+      // slot's checks run after its groups.
+      const checksLast = [...members.filter((m) => parseCheckMember(m) === null), ...members.filter((m) => parseCheckMember(m) !== null)];
+      for (let i = 0; i < checksLast.length && !outage; i += SLOT_PARALLEL) {
+        const served: string[] = [];
+        await Promise.all(checksLast.slice(i, i + SLOT_PARALLEL).map((m) => runMember(m, served)));
+        // The chunk's served members leave the slot together (one SREM); a crash before it only
+        // runs them again, and the ledger and the overdue marker make that a no-op.
+        await Promise.all(served.map((m) => deps.slots.served(at, m)));
+      }
       if (outage) return retry(job, token, outage);
     }
     if (retryable) return retry(job, token, retryable);

@@ -21,7 +21,9 @@ import { realInstant, type Clock } from '../src/domain/clock.js';
 import { dueInstant } from '../src/domain/deadline.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { isClosed } from '../src/domain/status.js';
-import type { CommitmentStore } from '../src/store/commitment-store.js';
+import type { Commitment } from '../src/domain/commitment.js';
+import type { CommitmentStore, OverdueRecord } from '../src/store/commitment-store.js';
+import { batchPerTurn } from '../src/store/turn-batch.js';
 
 export type CheckOutcome = { outcome: 'overdue' | 'already-recorded' | 'not-applicable' | 'unknown' } | { outcome: 'early'; until: number };
 
@@ -33,15 +35,18 @@ export interface StatusCheckDeps {
 
 export function createStatusCheckProcessor(deps: StatusCheckDeps) {
   const { commitments, clock } = deps;
+  // The checks of a slot run side by side: the records made in one turn go in one pipeline.
+  const recordOverdueOnce = batchPerTurn<OverdueRecord, Awaited<ReturnType<CommitmentStore['recordOverdueOnce']>>>((items) => commitments.recordOverdueOnceMany(items));
   /**
    * Decide and record once (see the module comment). `early`: fired at or before the deadline
    * (clock skew between processes), to look again just after it, on BullMQ's real timeline.
+   * `read` reads the stored commitment (a slot passes its batched, memoised reader).
    */
-  async function check(commitmentId: string, dueVersion: number): Promise<CheckOutcome> {
+  async function check(commitmentId: string, dueVersion: number, read: (id: string) => Promise<Commitment | null> = commitments.get): Promise<CheckOutcome> {
     // Decide on what is stored, then record only if it is still stored (see recordOverdueOnce);
     // a change in between (the commitment was just completed) means reading and deciding again.
     for (let round = 0; ; round++) {
-      const c = await commitments.get(commitmentId);
+      const c = await read(commitmentId);
       if (!c) return { outcome: 'unknown' };
       if (isClosed(c.status) || c.dueVersion !== dueVersion) return { outcome: 'not-applicable' };
       const due = dueInstant(c.due);
@@ -58,7 +63,7 @@ export function createStatusCheckProcessor(deps: StatusCheckDeps) {
         changes: {},
         data: { dueVersion, dueAt: due.toISOString(), status: c.status },
       };
-      const result = await commitments.recordOverdueOnce(c.id, c.version, dueVersion, now.toISOString(), [event]);
+      const result = await recordOverdueOnce({ commitmentId: c.id, version: c.version, dueVersion, at: now.toISOString(), events: [event] });
       if (result === 'already') return { outcome: 'already-recorded' };
       if (result === 'missing') return { outcome: 'unknown' };
       if (result === 'ok') {

@@ -89,6 +89,15 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
+/** The overdue event of one deadline version, to record once (see recordOverdueOnce). */
+export interface OverdueRecord {
+  commitmentId: string;
+  version: number;
+  dueVersion: number;
+  at: string;
+  events: DomainEvent[];
+}
+
 export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
   const redis = withScripts(redisClient);
 
@@ -123,6 +132,16 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
       ...argOps,
     );
   }
+
+  const overdueArgs = (r: OverdueRecord): [string, string, string, string, number, string, ...string[]] => [
+    keys.commitment(r.commitmentId),
+    keys.history(r.commitmentId),
+    keys.events,
+    keys.overdueMarker(r.commitmentId, r.dueVersion),
+    r.version,
+    r.at,
+    ...r.events.map((e) => JSON.stringify(e)),
+  ];
 
   async function get(id: string): Promise<Commitment | null> {
     const json = await redis.hget(keys.commitment(id), 'json');
@@ -212,7 +231,16 @@ export function createRedisCommitmentStore(redisClient: Redis, keys: Keys) {
      * and decides again). See lua/appendEventsOnce-4.lua for the outcomes.
      */
     recordOverdueOnce(commitmentId: string, version: number, dueVersion: number, at: string, events: DomainEvent[]) {
-      return redis.appendEventsOnce(keys.commitment(commitmentId), keys.history(commitmentId), keys.events, keys.overdueMarker(commitmentId, dueVersion), version, at, ...events.map((e) => JSON.stringify(e)));
+      return redis.appendEventsOnce(...overdueArgs({ commitmentId, version, dueVersion, at, events }));
+    },
+    /** recordOverdueOnce for several commitments in one pipeline; one result per item, in order. */
+    async recordOverdueOnceMany(items: readonly OverdueRecord[]): Promise<Array<Awaited<ReturnType<typeof redis.appendEventsOnce>>>> {
+      const pipe = redis.pipeline() as unknown as { appendEventsOnce(...a: Array<string | number>): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
+      for (const item of items) pipe.appendEventsOnce(...overdueArgs(item));
+      return ((await pipe.exec()) ?? []).map(([err, r]) => {
+        if (err) throw err;
+        return r as Awaited<ReturnType<typeof redis.appendEventsOnce>>;
+      });
     },
 
     async history(id: string): Promise<DomainEvent[]> {

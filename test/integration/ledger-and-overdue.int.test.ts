@@ -111,4 +111,17 @@ describe('recording the overdue event once, for the version read (recordOverdueO
     expect(await redis.exists(marker('gone').key)).toBe(0);
     expect(await redis.llen(keys.history('gone'))).toBe(0);
   });
+
+  it('when a slot records several in one pipeline, then each gets its own answer and only the first of a pair is recorded', async () => {
+    const s = store();
+    const { commitment: a } = createCommitment(input('many-a'), 'admin', new Date('2009-07-27T00:00:00Z'));
+    const { commitment: b } = createCommitment(input('many-b'), 'admin', new Date('2009-07-27T00:00:00Z'));
+    await s.create({ commitment: a, events: [] });
+    await s.create({ commitment: b, events: [] });
+    await s.mutate(b.id, (cur) => completeCommitment(cur, { note: 'Held', completedOn: '2009-12-30' }, 'admin', new Date('2009-12-31T20:00:00Z')));
+    const record = (c: { id: string; version: number }) => ({ commitmentId: c.id, version: c.version, dueVersion: 1, at: marker(c.id).value, events: [overdue(c.id, c.version)] });
+    expect(await s.recordOverdueOnceMany([record(a), record(b), record(a), record({ id: 'many-gone', version: 1 })])).toEqual(['ok', 'changed', 'already', 'missing']);
+    expect(await overdueEvents(a.id)).toHaveLength(1);
+    expect(await overdueEvents(b.id)).toEqual([]);
+  });
 });
