@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSendLedger } from '../../src/store/ledger-store.js';
 import { scanPrefix } from '../../src/store/prefix-keys.js';
 import { API_TOKENS, bearer, createTestContext, TOKENS } from '../support/app.js';
+import { allPages, type Row } from '../support/reminder-pages.js';
 
 const ctx = createTestContext('reminders-parties');
 const ledger = createSendLedger(ctx.redis, ctx.keys, 'reminder');
@@ -46,26 +47,6 @@ async function write(cid: string, n: number, state: 'failed' | 'sent', start: nu
 const expected = (state: 'failed' | 'sent', cids: readonly string[]) =>
   new Map([...written].filter(([, w]) => w.state === state && cids.includes(w.cid)).map(([m, w]) => [m, w.at] as const));
 
-type Row = { sendId: string; recipient: string; state: string; at: string; commitmentId: string | null };
-
-/** Every page of a query, following nextCursor. */
-async function allPages(app: typeof ctx.app, token: string, query: Record<string, string | number>): Promise<{ rows: Row[]; pages: number }> {
-  const rows: Row[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const res = await request(app)
-      .get('/v1/reminders')
-      .query({ ...query, ...(cursor ? { cursor } : {}) })
-      .set(bearer(token))
-      .expect(200);
-    rows.push(...(res.body.items as Row[]));
-    cursor = res.body.nextCursor as string | null;
-    pages++;
-    expect(pages).toBeLessThan(400);
-  } while (cursor);
-  return { rows, pages };
-}
 
 /** Every row once, nothing else, newest first (ties by member, descending, as Redis orders them). */
 function expectNewestFirstAndComplete(rows: Row[], want: Map<string, number>): void {

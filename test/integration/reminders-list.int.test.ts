@@ -9,6 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSendLedger } from '../../src/store/ledger-store.js';
 import { bearer, createTestContext, TOKENS } from '../support/app.js';
+import { allPages, type Row } from '../support/reminder-pages.js';
 
 const ctx = createTestContext('reminders-list');
 const ledger = createSendLedger(ctx.redis, ctx.keys, 'reminder');
@@ -39,27 +40,6 @@ async function write(cid: string, n: number, state: 'failed' | 'sent', start: nu
   await Promise.all(writes);
 }
 
-type Row = { sendId: string; recipient: string; state: string; at: string; commitmentId: string | null };
-
-/** Every page of a query, following nextCursor. */
-async function allPages(app: typeof ctx.app, token: string, query: Record<string, string | number>): Promise<{ rows: Row[]; pages: number }> {
-  const rows: Row[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const res = await request(app)
-      .get('/v1/reminders')
-      .query({ ...query, ...(cursor ? { cursor } : {}) })
-      .set(bearer(token))
-      .expect(200);
-    expect(Object.keys(res.body).sort()).toEqual(['items', 'nextCursor']);
-    rows.push(...(res.body.items as Row[]));
-    cursor = res.body.nextCursor as string | null;
-    pages++;
-    expect(pages).toBeLessThan(200);
-  } while (cursor);
-  return { rows, pages };
-}
 
 function expectNewestFirstAndComplete(rows: Row[], expected: Map<string, number>): void {
   const keys = rows.map((r) => `${r.sendId}|${r.recipient}`);
