@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../domain/errors.js';
 import { PARTY_INDEXED_LEDGERS, type Keys, type LedgerKind } from './keys.js';
 import { withScripts } from './scripts.js';
+import { batchPerTurn } from './turn-batch.js';
 
 export type LedgerState = 'sent' | 'failed' | 'skipped';
 
@@ -96,28 +97,20 @@ export function createSendLedger(client: Redis, keys: Keys, kind: LedgerKind) {
     return [key, failedIndex, sentIndex, keys.commitment(id), keys.history(id), keys.events, ...own, ...args, ...with_.events.map((e) => JSON.stringify(e))];
   }
 
-  // Writes waiting for this turn's flush (see the module comment).
-  let batch: Array<{ args: Array<string | number>; resolve: () => void; reject: (err: Error) => void }> = [];
-  function flush(): void {
-    const writes = batch;
-    batch = [];
+  // The writes of one turn leave as one pipeline (see the module comment); a write that fails
+  // in Redis rejects only its own caller.
+  const recordInTurn = batchPerTurn<Array<string | number>>(async (writes) => {
     if (writes.length === 1) {
-      const w = writes[0]!;
-      redis.recordDelivery(...w.args).then(() => w.resolve(), w.reject);
+      await redis.recordDelivery(...writes[0]!);
       return;
     }
     const pipe = redis.pipeline() as unknown as { recordDelivery(...args: Array<string | number>): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
-    for (const w of writes) pipe.recordDelivery(...w.args);
-    pipe.exec().then(
-      (results) => writes.forEach((w, i) => (results?.[i]?.[0] ? w.reject(results[i]![0]!) : w.resolve())),
-      (err: Error) => writes.forEach((w) => w.reject(err)),
-    );
-  }
+    for (const w of writes) pipe.recordDelivery(...w);
+    const results = (await pipe.exec()) ?? [];
+    return writes.map((_, i) => results[i]?.[0] ?? undefined);
+  });
   function record(sendId: string, recipient: string, entry: LedgerEntry, score: number, with_?: LedgerEvents): Promise<void> {
-    const args = recordArgs(sendId, recipient, entry, score, with_);
-    return new Promise<void>((resolve, reject) => {
-      if (batch.push({ args, resolve, reject }) === 1) setImmediate(flush);
-    });
+    return recordInTurn(recordArgs(sendId, recipient, entry, score, with_));
   }
 
   /** Each member's row, in order; null where the entry is gone. */

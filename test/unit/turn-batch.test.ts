@@ -31,4 +31,10 @@ describe('batchPerTurn', () => {
     expect(await Promise.all([read('a'), read('bbb'), read('cc')])).toEqual([1, 3, 2]);
     expect(calls).toBe(1);
   });
+
+  it('an Error in a result rejects only its own caller (a pipeline command that failed)', async () => {
+    const write = batchPerTurn<number>(async (items) => items.map((n) => (n === 2 ? new Error('WRONGTYPE') : undefined)));
+    const results = await Promise.allSettled([write(1), write(2), write(3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
 });
