@@ -4,29 +4,19 @@
  * idempotent out-of-schedule send, and the archive.
  */
 import request from 'supertest';
-import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/domain/digest.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { startDigestWorker, type RunningDigestWorker } from '../../workers/digest.js';
 import { TOKENS, bearer, createTestContext, type TestContext } from '../support/app.js';
 import { snapshotPrefix } from '../support/redis.js';
+import { completedJob } from '../support/jobs.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 let sink: SmtpSink;
 let ctx: TestContext;
 let mailer: Mailer;
 let worker: RunningDigestWorker;
-
-async function waitForJob(queue: Queue, id: string, timeoutMs = 20_000) {
-  const started = Date.now();
-  for (;;) {
-    const job = await queue.getJob(id);
-    if (job && (await job.getState()) === 'completed') return job;
-    if (Date.now() - started > timeoutMs) throw new Error(`job ${id} did not complete`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -111,7 +101,7 @@ describe('POST /v1/digest/send', () => {
     first = await request(ctx.app).post('/v1/digest/send').set(admin).set('Idempotency-Key', 'monday-extra-1').expect(202);
     expect(first.body.replayed).toBe(false);
     expect(first.body.digests).toHaveLength(1);
-    await waitForJob(worker.queue, `digest-send-${first.body.sendId}`);
+    await completedJob(worker.queue, `digest-send-${first.body.sendId}`);
     const msgs = await sink.waitFor(3);
     expect(msgs.map((m) => m.envelopeTo[0]).sort()).toEqual(['focal-point.aus@example.org', 'focal-point.idn@example.org', 'sg@example.org']);
   });
@@ -134,7 +124,7 @@ describe('POST /v1/digest/send', () => {
     sink.clear();
     ctx.clock.advance(60_000);
     const res = await request(ctx.app).post('/v1/digest/send').set(admin).set('Idempotency-Key', 'lka-check').send({ to: ['desk@example.org'], party: 'LKA' }).expect(202);
-    await waitForJob(worker.queue, `digest-send-${res.body.sendId}`);
+    await completedJob(worker.queue, `digest-send-${res.body.sendId}`);
     const [m] = await sink.waitFor(1);
     expect(m!.envelopeTo).toEqual(['desk@example.org']);
     expect(m!.parsed.subject).toContain('for Sri Lanka');

@@ -4,7 +4,6 @@
  * escaping; party digests; the period boundary; the empty week.
  */
 import request from 'supertest';
-import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueDigestRun } from '../../jobs/digest.js';
 import { periodKey } from '../../src/domain/digest-period.js';
@@ -14,6 +13,7 @@ import { createSendLedger } from '../../src/store/ledger-store.js';
 import { createDigestArchive } from '../../src/store/digest-store.js';
 import { startDigestWorker, type RunningDigestWorker } from '../../workers/digest.js';
 import { TOKENS, bearer, createTestContext, type TestContext } from '../support/app.js';
+import { completedJob } from '../support/jobs.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
 
 const RECIPIENTS = ['focal-point.aus@example.org', 'focal-point.idn@example.org', 'sg@example.org', 'focal-point.lka@example.org'];
@@ -34,21 +34,10 @@ async function startWorker(): Promise<RunningDigestWorker> {
   return running;
 }
 
-async function waitForJob(queue: Queue, id: string, timeoutMs = 20_000) {
-  const started = Date.now();
-  for (;;) {
-    const job = await queue.getJob(id);
-    const state = job ? await job.getState() : 'missing';
-    if (state === 'completed') return job!;
-    if (Date.now() - started > timeoutMs) throw new Error(`job ${id} still ${state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Run the digest of the scheduled run `at` to completion. */
 async function runDigest(at: Date, opts: { backoffMs?: number } = {}) {
   await enqueueDigestRun(running!.queue, at, opts);
-  return waitForJob(running!.queue, `digest-run-${at.getTime()}`);
+  return completedJob(running!.queue, `digest-run-${at.getTime()}`);
 }
 
 const forPeriod = (msgs: ReceivedMail[], digestIdPrefix: string) => msgs.filter((m) => String(m.parsed.headers.get('x-followup-digest') ?? '').startsWith(digestIdPrefix));
@@ -134,7 +123,7 @@ describe('retries and restarts', () => {
     await sink.waitFor(3);
     await running!.close();
     await startWorker();
-    const job = await waitForJob(running!.queue, `digest-run-${T2.getTime()}`);
+    const job = await completedJob(running!.queue, `digest-run-${T2.getTime()}`);
     expect(job.attemptsStarted).toBeGreaterThanOrEqual(2); // it really was retried
     const msgs = forPeriod(sink.messages, periodKey({ from: T1, to: T2 }));
     expect(msgs.map(to).sort()).toEqual([...RECIPIENTS].sort());
