@@ -2,7 +2,8 @@
  * The production entry point: `npm run build` (scripts/build.mjs) compiles the
  * service, and plain `node …/src/main.js` (no tsx, no TypeScript) starts it,
  * finds what it reads at run time (the seed meeting, the store's Lua scripts)
- * beside the compiled code, serves the API, and stops cleanly on SIGTERM.
+ * beside the compiled code, serves the API, sends mail through its SMTP thread (a
+ * worker thread started from the compiled module), and stops cleanly on SIGTERM.
  *
  * It builds into a folder of its own under node_modules/.cache, so a developer's
  * dist/ is left alone and modules still resolve from the package's node_modules.
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_TOKENS, TOKENS } from '../support/app.js';
 import { deletePrefix, newRedis, redisUrl, uniquePrefix } from '../support/redis.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'node_modules', '.cache', `followup-build-${randomBytes(4).toString('hex')}`);
@@ -24,8 +26,10 @@ const prefix = uniquePrefix('compiled-entry');
 const redis = newRedis();
 let child: ChildProcess | undefined;
 let build: ReturnType<typeof spawnSync>;
+let sink: SmtpSink;
 
-beforeAll(() => {
+beforeAll(async () => {
+  sink = await startSmtpSink();
   build = spawnSync(process.execPath, ['scripts/build.mjs', '--out-dir', outDir], { cwd: root, encoding: 'utf8', timeout: 240_000 });
 }, 250_000);
 
@@ -35,13 +39,14 @@ afterAll(async () => {
   rmSync(outbox, { recursive: true, force: true });
   await deletePrefix(redis, prefix);
   await redis.quit();
+  await sink.close();
 });
 
 /** Start `node <outDir>/src/main.js` and resolve with its URL once it logs "API listening". */
 function startCompiled(): Promise<{ url: string; logs: () => string }> {
   child = spawn(process.execPath, [join(outDir, 'src', 'main.js')], {
     cwd: root,
-    env: { PATH: process.env.PATH, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, API_TOKENS, PORT: '0', HOST: '127.0.0.1', SEED: '2009', LOG_FORMAT: 'json', NODE_ENV: 'production', OUTBOX_DIR: outbox },
+    env: { PATH: process.env.PATH, REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, API_TOKENS, PORT: '0', HOST: '127.0.0.1', SEED: '2009', LOG_FORMAT: 'json', NODE_ENV: 'production', OUTBOX_DIR: outbox, SMTP_URL: sink.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -77,7 +82,7 @@ describe('the compiled service (npm run build, then node dist/src/main.js)', () 
     expect(readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))).toEqual([]);
   });
 
-  it('when started with plain node, then it seeds from dist, serves the API, and stops cleanly on SIGTERM', async () => {
+  it('when started with plain node, then it seeds from dist, serves the API, mails through SMTP, and stops cleanly on SIGTERM', async () => {
     const { url, logs } = await startCompiled();
     expect(child!.spawnargs.join(' ')).not.toMatch(/tsx/);
     const health = await fetch(`${url}/healthz`);
@@ -94,6 +99,12 @@ describe('the compiled service (npm run build, then node dist/src/main.js)', () 
     });
     expect(patched.status, await patched.clone().text()).toBe(200);
     expect(patched.headers.get('etag')).toBe('"2"');
+    // The seed's deadlines passed long ago: the status checks' escalations go out over SMTP,
+    // composed and sent by the SMTP thread, which started from dist/src/mail/smtp-thread.js.
+    const [mail] = await sink.waitFor(1, 30_000);
+    expect(mail!.parsed.subject).toMatch(/\S/);
+    expect(mail!.parsed.messageId).toMatch(/@/);
+    expect(String(mail!.parsed.text)).toMatch(/https?:\/\//);
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child!.kill('SIGTERM');
