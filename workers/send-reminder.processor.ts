@@ -222,7 +222,8 @@ export function createSendReminderProcessor(deps: SendReminderDeps) {
         {
           sendId,
           recipient: r.address,
-          mail: { ...mail, to: [r.address] },
+          // Waiting for a connection, a message planned earlier goes first (another slot's later sends wait).
+          mail: { ...mail, to: [r.address], order: Date.parse(send.at) },
           meta,
           // The last recipient's write carries the send's events in the same script call (one command).
           events: ({ sent, at, error }) => {

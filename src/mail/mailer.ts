@@ -25,6 +25,11 @@ export interface OutgoingMail {
   headers?: Record<string, string>;
   /** The Date header: the service clock's time of sending (nodemailer's wall clock when absent), so a replay's mail carries its virtual date. */
   date?: Date;
+  /**
+   * When messages wait for the SMTP connections, the order they go in: lowest first (a
+   * reminder's planned instant, ms). Without it, the moment the message was handed over.
+   */
+  order?: number;
 }
 
 export interface SendResult {
@@ -110,8 +115,9 @@ export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: 
  * answered with nodemailer's result or a MailError. A second thread, each with part of the pool,
  * measured no faster on two cores and cost more CPU per message (docs/benchmarks.md).
  */
-function createSmtpThreadMailer(transport: Record<string, unknown>, from: string, target: string): Mailer {
-  const thread = new SmtpThread({ transport, from });
+function createSmtpThreadMailer(transport: Record<string, unknown> & { maxConnections: number }, from: string, target: string): Mailer {
+  // Two messages per connection in the thread: each connection has its next one ready.
+  const thread = new SmtpThread({ transport, from }, 2 * transport.maxConnections);
   return { kind: 'smtp', target, send: (mail) => thread.send(mail), close: () => thread.close() };
 }
 
@@ -125,8 +131,14 @@ class SmtpThread {
   private worker: Worker | null = null;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (r: SendResult) => void; reject: (e: MailError) => void }>();
+  /** Sends not yet handed to the thread, by (order, arrival): the thread holds at most `window` at once. */
+  private readonly waiting: Array<{ id: number; order: number; mail: OutgoingMail }> = [];
+  private inThread = 0;
 
-  constructor(private readonly init: SmtpThreadInit) {}
+  constructor(
+    private readonly init: SmtpThreadInit,
+    private readonly window: number,
+  ) {}
 
   send(mail: OutgoingMail): Promise<SendResult> {
     const w = (this.worker ??= this.start());
@@ -134,8 +146,27 @@ class SmtpThread {
     if (this.pending.size === 0) w.ref();
     return new Promise<SendResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, mail } satisfies SmtpThreadRequest);
+      const item = { id, order: mail.order ?? Date.now(), mail };
+      // Binary search for the first item ordered after this one (ties keep arrival order).
+      let lo = 0;
+      let hi = this.waiting.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.waiting[mid]!.order <= item.order) lo = mid + 1;
+        else hi = mid;
+      }
+      this.waiting.splice(lo, 0, item);
+      this.handOver(w);
     });
+  }
+
+  /** Keep the thread's own queue short, so a message planned earlier overtakes the ones still waiting here. */
+  private handOver(w: Worker) {
+    while (this.inThread < this.window && this.waiting.length > 0) {
+      const { id, mail } = this.waiting.shift()!;
+      this.inThread++;
+      w.postMessage({ id, mail } satisfies SmtpThreadRequest);
+    }
   }
 
   async close(): Promise<void> {
@@ -158,13 +189,17 @@ class SmtpThread {
       const p = this.pending.get(a.id);
       if (!p) return;
       this.pending.delete(a.id);
+      this.inThread--;
+      this.handOver(w);
       if (this.pending.size === 0) w.unref();
       if ('ok' in a) p.resolve(a.ok);
       else p.reject(new MailError(a.error.message, a.error.responseCode, a.error.permanent, a.error.rejected));
     });
     w.on('error', (err) => this.failAll(err.message));
     w.on('exit', (code) => {
-      if (this.worker === w) this.worker = null;
+      // A closed thread ending after a new one started has nothing of the new one's to fail.
+      if (this.worker !== null && this.worker !== w) return;
+      this.worker = null;
       this.failAll(`exit code ${code}`);
     });
     return w;
@@ -173,6 +208,8 @@ class SmtpThread {
   private failAll(reason: string) {
     const waiting = [...this.pending.values()];
     this.pending.clear();
+    this.waiting.length = 0;
+    this.inThread = 0;
     for (const p of waiting) p.reject(new MailError(`the SMTP thread stopped (${reason}); the message may not have been sent`, undefined, false));
   }
 }
