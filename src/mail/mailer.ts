@@ -72,6 +72,8 @@ export function toMailError(err: unknown): MailError {
 }
 
 export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: string; maxConnections?: number }): Mailer {
+  // A From value without an address (MAIL_FROM) stops the start, not every send.
+  const sender = senderAddress(opts.from);
   if (opts.smtpUrl) {
     const url = new URL(opts.smtpUrl);
     const transport = {
@@ -93,7 +95,6 @@ export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: 
 
   const dir = resolve(opts.outboxDir);
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const sender = senderAddress(opts.from);
   return {
     kind: 'outbox',
     target: dir,

@@ -8,7 +8,7 @@ import './fc-seed.js';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { composeMime, rawMessage, senderAddress } from '../../src/mail/compose.js';
-import type { OutgoingMail } from '../../src/mail/mailer.js';
+import { createMailer, type OutgoingMail } from '../../src/mail/mailer.js';
 
 const nodemailerSource = async (from: string, m: OutgoingMail) => (await new MailComposer({ from, ...m }).compile().build()).toString('utf8');
 
@@ -85,5 +85,11 @@ describe('composeMime', () => {
     expect(r.envelope).toEqual({ from: 'followup@example.org', to: ['a@example.org', 'b@example.org', 'c@example.org'] });
     expect(r.messageId).toBe('<m@x>');
     expect(() => senderAddress('no address here')).toThrow(/no address/);
+  });
+
+  it('a From value without an address stops the mailer at creation, over SMTP as in the outbox', () => {
+    for (const smtp of [{ smtpUrl: 'smtp://127.0.0.1:2525' }, {}]) {
+      expect(() => createMailer({ ...smtp, outboxDir: 'outbox', from: 'Follow-up' })).toThrow(/no address in the From value "Follow-up"/);
+    }
   });
 });
