@@ -60,7 +60,8 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
+/** An address as nodemailer reports it (a string, or an object with the address). */
+export const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
 
 /** Classify a nodemailer error: 5xx replies and rejected recipients are permanent; 4xx and network errors are not. */
 export function toMailError(err: unknown): MailError {

@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
 import { rawMessage, senderAddress } from './compose.js';
-import { toMailError, type OutgoingMail, type SendResult } from './mailer.js';
+import { address, toMailError, type OutgoingMail, type SendResult } from './mailer.js';
 
 /** What the calling thread starts this one with: nodemailer's SMTP options and the From address. */
 export interface SmtpThreadInit {
@@ -24,8 +24,6 @@ export type SmtpThreadRequest = { id: number; mail: OutgoingMail } | { close: tr
 export type SmtpThreadAnswer =
   | { id: number; ok: SendResult }
   | { id: number; error: { message: string; responseCode: number | undefined; permanent: boolean; rejected: string[] } };
-
-const address = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address);
 
 const port = parentPort!;
 const init = workerData as SmtpThreadInit;
