@@ -64,6 +64,13 @@ export interface ReminderHarness {
   settled(commitmentId: string, opts?: { delayedToo?: boolean; timeoutMs?: number }): Promise<void>;
   /** The commitment's groups still scheduled: in a slot, or in a job of their own that waits or is delayed. */
   scheduledGroups(commitmentId: string): Promise<string[]>;
+  /** The instants of the slots that hold this commitment's groups now (read it before a change removes them). */
+  slotsOf(commitmentId: string): Promise<number[]>;
+  /**
+   * Resolve once none of these slots' jobs is running. A slot that took a group before a
+   * completion landed may be past its guard and still sending it; counting mail before then races it.
+   */
+  slotsIdle(instants: readonly number[], timeoutMs?: number): Promise<void>;
   addParty(p: Party): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -157,6 +164,17 @@ export async function startReminderHarness(
       const own = (await reminders.getJobs(['delayed', 'waiting'])).filter((j) => (j.data as { c?: string }).c === id).map((j) => j.id!);
       const inSlots = (await createScheduleIndex(redis, keys).pendingGroups(id)).map(([member]) => member).filter((m) => !parseCheckMember(m));
       return [...own, ...inSlots];
+    },
+    async slotsOf(id) {
+      const groups = await createScheduleIndex(redis, keys).pendingGroups(id);
+      return [...new Set(groups.filter(([member]) => !parseCheckMember(member)).map(([, at]) => at))];
+    },
+    async slotsIdle(instants, timeoutMs = 15_000) {
+      await until(
+        async () => (await Promise.all(instants.map((at) => reminders.getJobState(slotJobId(at))))).every((s) => s !== 'active'),
+        timeoutMs,
+        'the slots to finish their runs',
+      );
     },
     addParty: (p) => services.parties.put(p),
     async cleanup() {
