@@ -72,7 +72,19 @@ export function toMailError(err: unknown): MailError {
   return new MailError(e.message, code, permanent, rejected, { cause: e });
 }
 
-export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: string; maxConnections?: number }): Mailer {
+export interface MailerOptions {
+  smtpUrl?: string;
+  outboxDir: string;
+  from: string;
+  maxConnections?: number;
+  /**
+   * The module the SMTP thread runs, in place of src/mail/smtp-thread. It must answer as that
+   * one does; the tests give one that loads it and then dies on cue.
+   */
+  threadModule?: URL;
+}
+
+export function createMailer(opts: MailerOptions): Mailer {
   // A From value without an address (MAIL_FROM) stops the start, not every send.
   const sender = senderAddress(opts.from);
   if (opts.smtpUrl) {
@@ -91,7 +103,7 @@ export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: 
     };
     url.password = '';
     url.username = '';
-    return createSmtpThreadMailer(transport, opts.from, url.toString());
+    return createSmtpThreadMailer(transport, opts.from, url.toString(), opts.threadModule);
   }
 
   const dir = resolve(opts.outboxDir);
@@ -117,9 +129,9 @@ export function createMailer(opts: { smtpUrl?: string; outboxDir: string; from: 
  * answered with nodemailer's result or a MailError. A second thread, each with part of the pool,
  * measured no faster on two cores and cost more CPU per message (docs/benchmarks.md).
  */
-function createSmtpThreadMailer(transport: Record<string, unknown> & { maxConnections: number }, from: string, target: string): Mailer {
+function createSmtpThreadMailer(transport: Record<string, unknown> & { maxConnections: number }, from: string, target: string, module?: URL): Mailer {
   // Two messages per connection in the thread: each connection has its next one ready.
-  const thread = new SmtpThread({ transport, from }, 2 * transport.maxConnections);
+  const thread = new SmtpThread({ transport, from }, 2 * transport.maxConnections, module);
   return { kind: 'smtp', target, send: (mail) => thread.send(mail), close: () => thread.close() };
 }
 
@@ -140,6 +152,7 @@ class SmtpThread {
   constructor(
     private readonly init: SmtpThreadInit,
     private readonly window: number,
+    private readonly module?: URL,
   ) {}
 
   send(mail: OutgoingMail): Promise<SendResult> {
@@ -185,7 +198,7 @@ class SmtpThread {
   }
 
   private start(): Worker {
-    const w = spawnSmtpThread(this.init);
+    const w = spawnSmtpThread(this.init, this.module);
     w.unref();
     w.on('message', (a: SmtpThreadAnswer) => {
       const p = this.pending.get(a.id);
@@ -220,9 +233,9 @@ class SmtpThread {
  * Start the SMTP thread: the compiled module beside this one, or from a source checkout (tsx, the
  * tests) the TypeScript module through tsx's loader, which a worker thread does not inherit.
  */
-function spawnSmtpThread(init: SmtpThreadInit): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './smtp-thread.ts' : './smtp-thread.js', import.meta.url);
+function spawnSmtpThread(init: SmtpThreadInit, module?: URL): Worker {
+  const entry = module ?? new URL(import.meta.url.endsWith('.ts') ? './smtp-thread.ts' : './smtp-thread.js', import.meta.url);
+  const fromSource = entry.pathname.endsWith('.ts');
   if (!fromSource) return new Worker(entry, { workerData: init });
   const boot = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`;
   return new Worker(boot, { eval: true, workerData: init });

@@ -98,7 +98,7 @@ export async function until<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, wha
 
 export async function startReminderHarness(
   name: string,
-  opts: { workers?: boolean; env?: Record<string, string>; worker?: WorkerDeps['options']; holidays?: HolidayLookup } = {},
+  opts: { workers?: boolean; env?: Record<string, string>; worker?: WorkerDeps['options']; holidays?: HolidayLookup; smtpThreadModule?: URL } = {},
 ): Promise<ReminderHarness> {
   const prefix = uniquePrefix(name);
   const sink = await startSmtpSink();
@@ -118,7 +118,7 @@ export async function startReminderHarness(
   const redis = newRedis();
   const workerRedis = newRedis();
   // SMTP_URL in opts.env puts something between the workers and the sink (an outage gate).
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL ?? sink.url, outboxDir: 'outbox', from: config.MAIL_FROM });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL ?? sink.url, outboxDir: 'outbox', from: config.MAIL_FROM, threadModule: opts.smtpThreadModule });
   // No public holidays unless a test names its own: these tests run on today's date, and their plans must not depend on it.
   const services = createServices(config, { redis, notifier: mailer }, { clock: systemClock, logger, holidays: opts.holidays ?? NO_HOLIDAYS });
   const [reconcile, reminders, statusCheck, digest] = services.queues as [Queue, Queue, Queue, Queue];
