@@ -2,7 +2,7 @@
  * Reminders at run time: they arrive at their planned instants
  * (never before), completion stops the rest (both guards), and a moved
  * deadline's old plan never sends. Real Redis, real BullMQ, real SMTP, real
- * clock; the tests assert order and "not before the planned instant", never
+ * clock; the tests assert what arrives and "not before the planned instant", never
  * durations.
  */
 import request from 'supertest';
@@ -45,7 +45,7 @@ const JOBS = 4;
 const pendingJobs = (id: string) => h.scheduledGroups(id);
 
 describe.concurrent('reminders at run time', () => {
-  it('when a deadline is 6 s away, then every step arrives in plan order and none before its planned instant', async () => {
+  it('when a deadline is 6 s away, then every step of the plan arrives once, none before its planned instant', async () => {
     const c = await create('arrive-on-time', 6000);
     const plan = await request(h.app).get(`/v1/commitments/${c.id}/reminders`).set(bearer(TOKENS.admin)).expect(200);
     const planned = new Map<string, string>(plan.body.items.map((i: { id: string; at: string }) => [i.id, i.at]));
@@ -60,10 +60,13 @@ describe.concurrent('reminders at run time', () => {
       expect(planned.get(sendIdOf(m))).toBe(plannedAtOf(m));
       expect(m.receivedAt).toBeGreaterThanOrEqual(Date.parse(plannedAtOf(m)));
     }
+    // Each recipient's steps, by planned instant. Arrival order is not compared: on a machine
+    // loaded enough that a step runs past the next one's instant, the two go out together, on
+    // two pooled connections, and either may land first. Never early (above) is what holds.
     const order = (to: string) =>
       mail
         .filter((m) => m.envelopeTo.includes(to))
-        .sort((a, b) => a.receivedAt - b.receivedAt)
+        .sort((a, b) => Date.parse(plannedAtOf(a)) - Date.parse(plannedAtOf(b)))
         .map((m) => sendIdOf(m).split('--')[2]);
     expect(order('focal-point.lka@example.org')).toEqual(['before-PT4S', 'before-PT2S', 'due', 'overdue-1']);
     expect(order('focal-point.idn@example.org')).toEqual(['before-PT4S', 'before-PT2S', 'due']);
