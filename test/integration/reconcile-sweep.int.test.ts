@@ -40,6 +40,10 @@ function servicesWithoutQueue() {
 describe('the reconcile sweep', () => {
   it('when a write is stored but its reconcile is never enqueued, then the sweep schedules it and the reminder arrives once', async () => {
     const lost = servicesWithoutQueue();
+    // The sweep runs every second, in the reconcile queue: hold the queue while the write is
+    // checked, or the sweep may already have queued its reconcile by the time we look.
+    await h.queues.reconcile.pause();
+    await until(async () => (await h.queues.reconcile.getActiveCount()) === 0, 10_000, 'the reconcile run in flight');
     try {
       const id = 'sweep-lost-enqueue';
       const c = await lost.commitments.create(
@@ -49,6 +53,7 @@ describe('the reconcile sweep', () => {
       // Stored and acknowledged, marked at its version, and nothing queued for it.
       expect(await markOf(id)).toBe(String(c.version));
       expect(await reconcilesQueuedFor(id)).toBe(0);
+      await h.queues.reconcile.resume();
 
       await until(() => h.mailFor(id).length > 0, 20_000, 'the reminder of the write whose reconcile was lost');
       await h.settled(id);
@@ -56,6 +61,7 @@ describe('the reconcile sweep', () => {
       expect(h.mailFor(id).map((m) => m.envelopeTo.join())).toEqual([lka!.contacts.map((x) => x.email).join()]);
       expect(await markOf(id)).toBeNull();
     } finally {
+      await h.queues.reconcile.resume();
       await lost.close();
     }
   });
